@@ -1,0 +1,463 @@
+//! [`Headers`]: a case-insensitive, order-preserving multi-map with httpx's API.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// Header names whose values `Debug` output hides.
+const SENSITIVE: [&str; 2] = ["authorization", "proxy-authorization"];
+
+/// HTTP headers: case-insensitive names, order kept, repeated names allowed.
+///
+/// Names must be RFC 9110 tokens and values may not contain CR, LF, NUL or other
+/// control characters but tab; anything else is a
+/// [`LocalProtocolError`](crate::ErrorKind::LocalProtocolError) when it is added, so
+/// it never reaches a transport. Values are bytes; [`get`](Headers::get) decodes them as
+/// UTF-8, or as ISO-8859-1 when they are not UTF-8.
+///
+/// ```
+/// let mut headers = httpx::Headers::new();
+/// headers.append("Set-Cookie", "a=1")?;
+/// headers.append("set-cookie", "b=2")?;
+/// headers.insert("Content-Type", "text/plain")?;
+/// assert_eq!(headers.get("SET-COOKIE").as_deref(), Some("a=1, b=2"));
+/// assert_eq!(headers.get_list("set-cookie", false), vec!["a=1", "b=2"]);
+/// assert!(headers.insert("x-bad", "a\r\nInjected: 1").is_err());
+/// # Ok::<(), httpx::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct Headers {
+    entries: Vec<Entry>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    name: String,
+    value: Vec<u8>,
+}
+
+impl Entry {
+    fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+pub(crate) fn validate_name(name: &str) -> Result<()> {
+    if name.is_empty() || !name.bytes().all(is_tchar) {
+        return Err(Error::local_protocol(format!(
+            "Invalid header name {name:?}: a header name is a non-empty token \
+             (letters, digits and !#$%&'*+-.^_`|~)"
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn validate_value(name: &str, value: &[u8]) -> Result<()> {
+    if let Some(&bad) = value
+        .iter()
+        .find(|&&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+    {
+        let what = match bad {
+            b'\r' => "CR".to_string(),
+            b'\n' => "LF".to_string(),
+            0 => "NUL".to_string(),
+            b => format!("the control character 0x{b:02x}"),
+        };
+        return Err(Error::local_protocol(format!(
+            "Invalid value for header '{name}': it contains {what}; \
+             header values may not contain CR, LF, NUL or other control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Decodes a header value: UTF-8 when it is, else ISO-8859-1 (every byte a code point).
+pub(crate) fn decode_value(value: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(value) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(value.iter().map(|&b| b as char).collect()),
+    }
+}
+
+impl Headers {
+    /// No headers.
+    pub fn new() -> Headers {
+        Headers::default()
+    }
+
+    /// Sets `name` to `value`, replacing every earlier value of `name` (at the position
+    /// of the first one).
+    pub fn insert(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
+        let value = value.as_ref();
+        validate_name(name)?;
+        validate_value(name, value)?;
+        match self.entries.iter().position(|e| e.is(name)) {
+            Some(first) => {
+                self.entries[first] = Entry {
+                    name: name.to_string(),
+                    value: value.to_vec(),
+                };
+                let mut index = 0;
+                self.entries.retain(|e| {
+                    index += 1;
+                    index - 1 <= first || !e.is(name)
+                });
+            }
+            None => self.entries.push(Entry {
+                name: name.to_string(),
+                value: value.to_vec(),
+            }),
+        }
+        Ok(())
+    }
+
+    /// Adds a value for `name`, keeping earlier ones.
+    pub fn append(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
+        let value = value.as_ref();
+        validate_name(name)?;
+        validate_value(name, value)?;
+        self.entries.push(Entry {
+            name: name.to_string(),
+            value: value.to_vec(),
+        });
+        Ok(())
+    }
+
+    /// Sets `name` to `value` unless it has a value already.
+    pub fn set_default(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
+        if self.contains(name) {
+            return Ok(());
+        }
+        self.append(name, value)
+    }
+
+    /// Removes every value of `name`; returns whether there was one.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|e| !e.is(name));
+        self.entries.len() != before
+    }
+
+    /// Whether `name` has a value.
+    pub fn contains(&self, name: &str) -> bool {
+        self.entries.iter().any(|e| e.is(name))
+    }
+
+    /// The values of `name` joined with `", "`, as httpx's `headers[name]`.
+    pub fn get(&self, name: &str) -> Option<Cow<'_, str>> {
+        let mut values = self.entries.iter().filter(|e| e.is(name));
+        let first = values.next()?;
+        let first = decode_value(&first.value);
+        let rest: Vec<_> = values.collect();
+        if rest.is_empty() {
+            return Some(first);
+        }
+        let mut joined = first.into_owned();
+        for e in rest {
+            joined.push_str(", ");
+            joined.push_str(&decode_value(&e.value));
+        }
+        Some(Cow::Owned(joined))
+    }
+
+    /// The raw bytes of every value of `name`.
+    pub fn get_all_bytes<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.entries
+            .iter()
+            .filter(move |e| e.is(name))
+            .map(|e| e.value.as_slice())
+    }
+
+    /// Every value of `name`; with `split_commas`, comma-separated values are split
+    /// and trimmed too (httpx's `get_list`).
+    pub fn get_list(&self, name: &str, split_commas: bool) -> Vec<String> {
+        let values = self
+            .entries
+            .iter()
+            .filter(|e| e.is(name))
+            .map(|e| decode_value(&e.value));
+        if !split_commas {
+            return values.map(Cow::into_owned).collect();
+        }
+        values
+            .flat_map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// The distinct names, lowercase, in order of first appearance.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for e in &self.entries {
+            let lower = e.name.to_ascii_lowercase();
+            if !keys.contains(&lower) {
+                keys.push(lower);
+            }
+        }
+        keys
+    }
+
+    /// Each distinct name (lowercase) with its values joined by `", "`.
+    pub fn items(&self) -> Vec<(String, String)> {
+        self.keys()
+            .into_iter()
+            .map(|k| {
+                let v = self.get(&k).map(Cow::into_owned).unwrap_or_default();
+                (k, v)
+            })
+            .collect()
+    }
+
+    /// Every name (lowercase) and value pair, in order.
+    pub fn multi_items(&self) -> impl Iterator<Item = (String, Cow<'_, str>)> {
+        self.entries
+            .iter()
+            .map(|e| (e.name.to_ascii_lowercase(), decode_value(&e.value)))
+    }
+
+    /// Every pair as given: the name in its original case and the raw value.
+    pub fn raw(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_slice()))
+    }
+
+    /// The number of distinct names.
+    pub fn len(&self) -> usize {
+        self.keys().len()
+    }
+
+    /// Whether there are no headers.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Merges `other` in: each name in `other` replaces this one's values.
+    pub fn update(&mut self, other: &Headers) {
+        for key in other.keys() {
+            self.remove(&key);
+        }
+        self.entries.extend(other.entries.iter().cloned());
+    }
+
+    /// Builds headers from name-value pairs, validating each.
+    pub fn from_pairs<K, V, I>(pairs: I) -> Result<Headers>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<[u8]>,
+    {
+        let mut headers = Headers::new();
+        for (k, v) in pairs {
+            headers.append(k.as_ref(), v)?;
+        }
+        Ok(headers)
+    }
+
+    /// Converts to an [`http::HeaderMap`] (names lowercased).
+    pub fn to_header_map(&self) -> Result<http::HeaderMap> {
+        let mut map = http::HeaderMap::with_capacity(self.entries.len());
+        for e in &self.entries {
+            let name = http::HeaderName::from_bytes(e.name.as_bytes())
+                .map_err(|err| Error::local_protocol(format!("Invalid header name {:?}: {err}", e.name)))?;
+            let value = http::HeaderValue::from_bytes(&e.value)
+                .map_err(|err| Error::local_protocol(format!("Invalid value for header '{}': {err}", e.name)))?;
+            map.append(name, value);
+        }
+        Ok(map)
+    }
+}
+
+impl PartialEq for Headers {
+    /// Equal when they hold the same pairs, names compared case-insensitively, in any
+    /// order (as in httpx).
+    fn eq(&self, other: &Headers) -> bool {
+        let mut a: Vec<(String, &[u8])> = self
+            .entries
+            .iter()
+            .map(|e| (e.name.to_ascii_lowercase(), e.value.as_slice()))
+            .collect();
+        let mut b: Vec<(String, &[u8])> = other
+            .entries
+            .iter()
+            .map(|e| (e.name.to_ascii_lowercase(), e.value.as_slice()))
+            .collect();
+        a.sort();
+        b.sort();
+        a == b
+    }
+}
+
+impl Eq for Headers {}
+
+impl fmt::Debug for Headers {
+    /// `Authorization` and `Proxy-Authorization` values are shown as `[secure]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        for e in &self.entries {
+            if SENSITIVE.iter().any(|s| e.is(s)) {
+                list.entry(&(e.name.as_str(), "[secure]"));
+            } else {
+                list.entry(&(e.name.as_str(), decode_value(&e.value)));
+            }
+        }
+        list.finish()
+    }
+}
+
+impl From<&http::HeaderMap> for Headers {
+    fn from(map: &http::HeaderMap) -> Headers {
+        Headers {
+            entries: map
+                .iter()
+                .map(|(k, v)| Entry {
+                    name: k.as_str().to_string(),
+                    value: v.as_bytes().to_vec(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<http::HeaderMap> for Headers {
+    fn from(map: http::HeaderMap) -> Headers {
+        Headers::from(&map)
+    }
+}
+
+impl TryFrom<&Headers> for http::HeaderMap {
+    type Error = Error;
+    fn try_from(headers: &Headers) -> Result<http::HeaderMap> {
+        headers.to_header_map()
+    }
+}
+
+macro_rules! try_from_pairs {
+    ($($ty:ty),*) => {$(
+        impl<K: AsRef<str>, V: AsRef<[u8]>> TryFrom<$ty> for Headers {
+            type Error = Error;
+            fn try_from(pairs: $ty) -> Result<Headers> {
+                Headers::from_pairs(pairs)
+            }
+        }
+    )*};
+}
+try_from_pairs!(Vec<(K, V)>);
+
+impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> TryFrom<[(K, V); N]> for Headers {
+    type Error = Error;
+    fn try_from(pairs: [(K, V); N]) -> Result<Headers> {
+        Headers::from_pairs(pairs)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>> TryFrom<&[(K, V)]> for Headers {
+    type Error = Error;
+    fn try_from(pairs: &[(K, V)]) -> Result<Headers> {
+        Headers::from_pairs(pairs.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<[u8]>, S> TryFrom<HashMap<K, V, S>> for Headers {
+    type Error = Error;
+    fn try_from(pairs: HashMap<K, V, S>) -> Result<Headers> {
+        Headers::from_pairs(pairs)
+    }
+}
+
+/// A `Content-Type` parameter such as `charset`, unquoted.
+pub(crate) fn content_type_param(content_type: &str, param: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|part| {
+        let (key, value) = part.split_once('=')?;
+        if !key.trim().eq_ignore_ascii_case(param) {
+            return None;
+        }
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+        Some(value.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_replaces_at_first_position() {
+        let mut h = Headers::from_pairs([("a", "1"), ("b", "2"), ("A", "3")]).unwrap();
+        h.insert("a", "4").unwrap();
+        assert_eq!(
+            h.raw().map(|(k, v)| (k, v.to_vec())).collect::<Vec<_>>(),
+            vec![("a", b"4".to_vec()), ("b", b"2".to_vec())]
+        );
+        assert_eq!(h.len(), 2);
+    }
+
+    #[test]
+    fn rejects_injection_before_io() {
+        let mut h = Headers::new();
+        for bad in ["a\rb", "a\nb", "a\0b", "a\x01"] {
+            let err = h.insert("x-test", bad).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::LocalProtocolError);
+        }
+        assert!(h.insert("bad name", "x").is_err());
+        assert!(h.insert("bad:name", "x").is_err());
+        assert!(h.insert("", "x").is_err());
+        assert!(h.insert("x-tab", "a\tb").is_ok());
+        assert!(h.is_empty() || h.len() == 1);
+    }
+
+    #[test]
+    fn non_utf8_values_decode_as_latin1() {
+        let mut h = Headers::new();
+        h.insert("x", [0xe9u8]).unwrap();
+        assert_eq!(h.get("x").as_deref(), Some("é"));
+    }
+
+    #[test]
+    fn get_list_split_commas() {
+        let h = Headers::from_pairs([("vary", "a, b"), ("Vary", "c")]).unwrap();
+        assert_eq!(h.get_list("vary", true), vec!["a", "b", "c"]);
+        assert_eq!(h.items(), vec![("vary".to_string(), "a, b, c".to_string())]);
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let h = Headers::from_pairs([("Authorization", "Basic secret"), ("x", "y")]).unwrap();
+        let shown = format!("{h:?}");
+        assert!(!shown.contains("secret"));
+        assert!(shown.contains("[secure]"));
+    }
+
+    #[test]
+    fn equality_ignores_case_and_order() {
+        let a = Headers::from_pairs([("A", "1"), ("b", "2")]).unwrap();
+        let b = Headers::from_pairs([("b", "2"), ("a", "1")]).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn http_interop() {
+        let h = Headers::from_pairs([("X-A", "1"), ("x-a", "2")]).unwrap();
+        let map = h.to_header_map().unwrap();
+        assert_eq!(map.get_all("x-a").iter().count(), 2);
+        assert_eq!(Headers::from(&map), h);
+    }
+
+    #[test]
+    fn content_type_params() {
+        assert_eq!(
+            content_type_param("text/plain; charset=\"latin-1\"", "charset").as_deref(),
+            Some("latin-1")
+        );
+        assert_eq!(content_type_param("text/plain", "charset"), None);
+    }
+}

@@ -1,0 +1,113 @@
+//! Shared helpers for the integration tests.
+//!
+//! `dual_test!` writes each client test once and runs it twice: with the blocking
+//! `Client` and with the `AsyncClient` (on tokio). Inside a test body, use:
+//!
+//! - `builder!()` for `Client::builder()` / `AsyncClient::builder()`;
+//! - `send!(request_builder)` for `.send()` / `.send().await`;
+//! - `send_request!(client, request)` for `client.send(request)` / `.await`;
+//! - `read!(response)` for `response.read()` / `response.aread().await`;
+//! - `close!(client)` for `client.close()` / `client.aclose().await`;
+//! - `bytes!(response)`, `raw!(response)`, `text_chunks!(response)`, `lines!(response)`
+//!   to collect `iter_*` / `aiter_*` into a `Vec` (or return the first error);
+//! - `flavour!()` for `"sync"` or `"async"`.
+#![allow(dead_code, unused_macros)]
+
+#[macro_export]
+macro_rules! dual_test {
+    ($( $(#[$meta:meta])* fn $name:ident() $body:block )*) => {
+        mod sync_client {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_macros)]
+            macro_rules! builder { () => { httpx::Client::builder() } }
+            #[allow(unused_macros)]
+            macro_rules! send { ($e:expr) => { $e.send() } }
+            #[allow(unused_macros)]
+            macro_rules! send_request { ($c:expr, $r:expr) => { $c.send($r) } }
+            #[allow(unused_macros)]
+            macro_rules! send_with { ($c:expr, $r:expr, $o:expr) => { $c.send_with($r, $o) } }
+            #[allow(unused_macros)]
+            macro_rules! read { ($e:expr) => { $e.read() } }
+            #[allow(unused_macros)]
+            macro_rules! close { ($e:expr) => { $e.close() } }
+            #[allow(unused_macros)]
+            macro_rules! bytes { ($e:expr) => { $e.iter_bytes().collect::<httpx::Result<Vec<_>>>() } }
+            #[allow(unused_macros)]
+            macro_rules! raw { ($e:expr) => { $e.iter_raw().collect::<httpx::Result<Vec<_>>>() } }
+            #[allow(unused_macros)]
+            macro_rules! text_chunks { ($e:expr) => { $e.iter_text().collect::<httpx::Result<Vec<_>>>() } }
+            #[allow(unused_macros)]
+            macro_rules! lines { ($e:expr) => { $e.iter_lines().collect::<httpx::Result<Vec<_>>>() } }
+            #[allow(unused_macros)]
+            macro_rules! flavour { () => { "sync" } }
+            $(
+                $(#[$meta])*
+                #[test]
+                fn $name() -> httpx::Result<()> $body
+            )*
+        }
+        mod async_client {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_macros)]
+            macro_rules! builder { () => { httpx::AsyncClient::builder() } }
+            #[allow(unused_macros)]
+            macro_rules! send { ($e:expr) => { $e.send().await } }
+            #[allow(unused_macros)]
+            macro_rules! send_request { ($c:expr, $r:expr) => { $c.send($r).await } }
+            #[allow(unused_macros)]
+            macro_rules! send_with { ($c:expr, $r:expr, $o:expr) => { $c.send_with($r, $o).await } }
+            #[allow(unused_macros)]
+            macro_rules! read { ($e:expr) => { $e.aread().await } }
+            #[allow(unused_macros)]
+            macro_rules! close { ($e:expr) => { $e.aclose().await } }
+            #[allow(unused_macros)]
+            macro_rules! bytes { ($e:expr) => { $crate::common::collect_stream($e.aiter_bytes()).await } }
+            #[allow(unused_macros)]
+            macro_rules! raw { ($e:expr) => { $crate::common::collect_stream($e.aiter_raw()).await } }
+            #[allow(unused_macros)]
+            macro_rules! text_chunks { ($e:expr) => { $crate::common::collect_stream($e.aiter_text()).await } }
+            #[allow(unused_macros)]
+            macro_rules! lines { ($e:expr) => { $crate::common::collect_stream($e.aiter_lines()).await } }
+            #[allow(unused_macros)]
+            macro_rules! flavour { () => { "async" } }
+            $(
+                $(#[$meta])*
+                #[tokio::test]
+                async fn $name() -> httpx::Result<()> $body
+            )*
+        }
+    };
+}
+
+/// Collects an async stream of results, stopping at the first error.
+pub async fn collect_stream<T>(
+    stream: impl futures_util::Stream<Item = httpx::Result<T>>,
+) -> httpx::Result<Vec<T>> {
+    use futures_util::StreamExt;
+    let mut stream = std::pin::pin!(stream);
+    let mut out = Vec::new();
+    while let Some(item) = stream.next().await {
+        out.push(item?);
+    }
+    Ok(out)
+}
+
+/// An echo handler: answers with the request's method, URL, headers and body as JSON.
+pub fn echo(request: httpx::Request) -> httpx::Result<httpx::Response> {
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .multi_items()
+        .map(|(k, v)| (k, v.into_owned()))
+        .collect();
+    let body = String::from_utf8_lossy(request.content()?).into_owned();
+    httpx::Response::builder(200)
+        .json(&serde_json::json!({
+            "method": request.method().as_str(),
+            "url": request.url().as_str(),
+            "headers": headers,
+            "body": body,
+        }))
+        .build()
+}

@@ -1,0 +1,307 @@
+//! `httpx-test-server`: the httpbin-like local HTTP/1.1 server every test suite of the
+//! httpx port shares.
+//!
+//! Native tests start it in-process with [`TestServer::start`]; it runs on its own thread
+//! with its own tokio runtime, so it works from plain `#[test]` functions and from inside
+//! `#[tokio::test]` alike. Browser, WASI and npm tests start the `httpx-test-server` binary,
+//! which prints `LISTENING http://127.0.0.1:PORT` once bound.
+//!
+//! ```no_run
+//! let server = httpx_test_server::TestServer::start();
+//! let url = server.url("/get?a=1"); // http://127.0.0.1:PORT/get?a=1
+//! # drop(url);
+//! ```
+//!
+//! Every response carries CORS headers (the request's `Origin` echoed, credentials
+//! allowed, every header name exposed), and `OPTIONS` preflights are answered on any path.
+//! The endpoints are listed in the crate's README.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod app;
+mod conn;
+mod digest;
+mod echo;
+mod encode;
+mod fault;
+mod req;
+mod routes;
+mod statics;
+mod util;
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use in_process::InProcess;
+
+/// The port the binary uses when `--port` is not given.
+pub const DEFAULT_PORT: u16 = 8765;
+
+/// How to start a server.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The port to bind on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// A directory served under `/static/` (and `/` for its `index.html`).
+    pub static_dir: Option<PathBuf>,
+    /// Log one line per request to stderr.
+    pub verbose: bool,
+}
+
+impl Options {
+    /// The defaults: an ephemeral port, no static directory, quiet.
+    pub fn new() -> Options {
+        Options::default()
+    }
+
+    /// Sets the port (0 = ephemeral).
+    pub fn port(mut self, port: u16) -> Options {
+        self.port = port;
+        self
+    }
+
+    /// Serves `dir` under `/static/`.
+    pub fn static_dir(mut self, dir: impl Into<PathBuf>) -> Options {
+        self.static_dir = Some(dir.into());
+        self
+    }
+
+    /// Logs one line per request to stderr.
+    pub fn verbose(mut self, verbose: bool) -> Options {
+        self.verbose = verbose;
+        self
+    }
+}
+
+/// A server running on its own thread; dropping it shuts it down.
+#[derive(Debug)]
+pub struct TestServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server on an ephemeral port of 127.0.0.1; returns once it is listening.
+    ///
+    /// # Panics
+    /// When the socket or the runtime cannot be created.
+    pub fn start() -> TestServer {
+        TestServer::start_with(Options::default())
+    }
+
+    /// Starts a server with `options`; returns once it is listening.
+    ///
+    /// # Panics
+    /// When the port is taken or the runtime cannot be created; see
+    /// [`TestServer::try_start_with`].
+    pub fn start_with(options: Options) -> TestServer {
+        TestServer::try_start_with(options).expect("cannot start httpx-test-server")
+    }
+
+    /// Starts a server with `options`, reporting failures instead of panicking.
+    pub fn try_start_with(options: Options) -> io::Result<TestServer> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", options.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = runtime()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(format!("httpx-test-server:{}", addr.port()))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            let shutdown = async {
+                                let _ = rx.await;
+                            };
+                            if let Err(e) = serve(listener, options, shutdown).await {
+                                eprintln!("httpx-test-server: {e}");
+                            }
+                        }
+                        Err(e) => eprintln!("httpx-test-server: {e}"),
+                    }
+                });
+                // Connections still open (stalls, streams) are dropped, not awaited.
+                runtime.shutdown_timeout(Duration::from_millis(100));
+            })?;
+        Ok(TestServer {
+            addr,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// One server for the whole test process, started on first use and never stopped.
+    pub fn shared() -> &'static TestServer {
+        static SHARED: OnceLock<TestServer> = OnceLock::new();
+        SHARED.get_or_init(TestServer::start)
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT{path}`; a missing leading `/` is added.
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with('/') || path.is_empty() {
+            format!("http://{}{path}", self.addr)
+        } else {
+            format!("http://{}/{path}", self.addr)
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn runtime() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("httpx-test-server")
+        .enable_all()
+        .build()
+}
+
+/// Serves connections from `listener` on the current tokio runtime until `shutdown`
+/// completes. Connection tasks still running then are left to the runtime.
+pub async fn serve(
+    listener: TcpListener,
+    options: Options,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let state = Arc::new(app::State::new(options.static_dir, options.verbose));
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return Ok(()),
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    tokio::spawn(conn::handle(stream, peer, state.clone()));
+                }
+                Err(e) => {
+                    if options.verbose {
+                        eprintln!("httpx-test-server: accept: {e}");
+                    }
+                    // Out of file descriptors and the like: back off a little.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+        }
+    }
+}
+
+/// Runs a server on the calling thread (with a new tokio runtime) until `shutdown`
+/// completes: binds 127.0.0.1:`options.port`, calls `ready` with the bound address, then
+/// serves. This is what the binary does.
+pub fn run<F, S>(options: Options, ready: F, shutdown: S) -> io::Result<()>
+where
+    F: FnOnce(SocketAddr),
+    S: Future<Output = ()>,
+{
+    let runtime = runtime()?;
+    let result = runtime.block_on(async move {
+        let listener = TcpListener::bind(("127.0.0.1", options.port)).await?;
+        ready(listener.local_addr()?);
+        serve(listener, options, shutdown).await
+    });
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    result
+}
+
+mod in_process {
+    use std::convert::Infallible;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::Arc;
+    use std::task::{Context, Poll};
+
+    use bytes::Bytes;
+    use http_body_util::BodyExt;
+
+    use crate::app::{self, State};
+    use crate::util::{error, Body};
+
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+    /// The server's routes as an in-process `tower` service, with no socket: for
+    /// in-process transports (httpx's `AppTransport`). Faults, which need a socket, answer
+    /// 501; everything else behaves as over TCP, except that `raw_headers` in echoes is
+    /// rebuilt from the parsed headers.
+    #[derive(Clone)]
+    pub struct InProcess {
+        state: Arc<State>,
+    }
+
+    impl InProcess {
+        /// A service with no static directory.
+        pub fn new() -> InProcess {
+            InProcess {
+                state: Arc::new(State::new(None, false)),
+            }
+        }
+    }
+
+    impl Default for InProcess {
+        fn default() -> InProcess {
+            InProcess::new()
+        }
+    }
+
+    impl<B> tower_service::Service<http::Request<B>> for InProcess
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        type Response = http::Response<Body>;
+        type Error = Infallible;
+        type Future = Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, request: http::Request<B>) -> Self::Future {
+            let state = self.state.clone();
+            Box::pin(async move {
+                let (parts, body) = request.into_parts();
+                let body: Bytes = match body.collect().await {
+                    Ok(collected) => collected.to_bytes(),
+                    Err(e) => {
+                        let e: BoxError = e.into();
+                        return Ok(error(400, format!("error reading the body: {e}")));
+                    }
+                };
+                Ok(app::respond_in_process(parts, body, state).await)
+            })
+        }
+    }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what the test suites need, idempotently: each step is skipped when the right
+# version is already there, so a second run takes about a second.
+#   - rustup targets wasm32-unknown-unknown and wasm32-wasip2
+#   - Debian's chromium and chromium-driver (browser tests)
+#   - wasm-bindgen-cli, the same version as the wasm-bindgen crate in Cargo.lock
+#   - wasmtime-cli, pinned (the newest that builds with this toolchain)
+#   - the pinned npm tools of tools/js (jco, preview2-shim, binaryen's wasm-opt, playwright-core)
+# Debian's binaryen is deliberately not used: its old wasm-opt corrupts wasm-bindgen output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASMTIME_VERSION=48.0.8
+JS_DIR=tools/js
+
+log() { printf '[setup %s] %s\n' "$(date +%T)" "$*"; }
+# has_exact CMD "NAME VERSION": the first line of `CMD --version` starts with exactly that.
+has_exact() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | head -n1 | grep -Eq "^$2( |$)"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# 1. Rust targets
+installed_targets=$(rustup target list --installed)
+for target in wasm32-unknown-unknown wasm32-wasip2; do
+  grep -qx "$target" <<<"$installed_targets" || { log "rustup target add $target"; rustup target add "$target"; }
+done
+
+# 2. Chromium and ChromeDriver from Debian
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+if ((${#missing[@]})); then
+  log "apt-get install ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# 3. wasm-bindgen-cli == the wasm-bindgen crate in Cargo.lock (Cargo.toml pins it with "=")
+wbg_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)
+if [ -z "$wbg_version" ]; then
+  echo "setup: no wasm-bindgen in Cargo.lock" >&2
+  exit 1
+fi
+if ! has_exact wasm-bindgen "wasm-bindgen $wbg_version"; then
+  log "cargo install wasm-bindgen-cli $wbg_version"
+  # Its packaged lockfile may name a crate version this registry lacks: then resolve anew.
+  cargo install wasm-bindgen-cli --version "$wbg_version" --locked \
+    || cargo install wasm-bindgen-cli --version "$wbg_version"
+fi
+
+# 4. wasmtime, pinned; only the features the tests use (run, serve, wasi-http).
+if ! has_exact wasmtime "wasmtime $WASMTIME_VERSION"; then
+  log "cargo install wasmtime-cli $WASMTIME_VERSION (takes several minutes)"
+  cargo install wasmtime-cli --version "$WASMTIME_VERSION" --locked --no-default-features \
+    --features run,serve,wasi-http,cranelift,component-model,component-model-async,parallel-compilation,wat,pooling-allocator
+fi
+
+# 5. npm tools, reinstalled only when package-lock.json changes
+stamp="$JS_DIR/node_modules/.lock.sha256"
+want=$(sha256sum "$JS_DIR/package-lock.json" | cut -d' ' -f1)
+if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+  log "npm ci in $JS_DIR"
+  (cd "$JS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
+fi
+
+log "ready: $(rustc --version | cut -d' ' -f1-2), $(wasm-bindgen --version), $(wasmtime --version | cut -d' ' -f1-2), $(chromium --version 2>/dev/null | cut -d' ' -f1-2), $(chromedriver --version | cut -d' ' -f1-2)"
