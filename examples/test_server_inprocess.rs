@@ -25,7 +25,11 @@ mod demo {
             .follow_redirects(true)
             .build()?;
 
-        let response = client.get("/get").query([("hello", "world")]).send().await?;
+        let response = client
+            .get("/get")
+            .query([("hello", "world")])
+            .send()
+            .await?;
         let echo: serde_json::Value = response.json()?;
         println!("GET /get -> {}, args {}", response.status(), echo["args"]);
 
@@ -43,18 +47,42 @@ mod demo {
         let hops: Vec<String> = response
             .history()
             .iter()
-            .map(|r| format!("{} {}", r.status_code(), r.url().map(|u| u.path().into_owned()).unwrap_or_default()))
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r.status_code(),
+                    r.url().map(|u| u.path().into_owned()).unwrap_or_default()
+                )
+            })
             .collect();
-        println!("GET /redirect/3 -> {} via [{}]", response.status(), hops.join(", "));
+        println!(
+            "GET /redirect/3 -> {} via [{}]",
+            response.status(),
+            hops.join(", ")
+        );
 
-        let response = client.get("/cookies/set").query([("flavour", "oat")]).send().await?;
-        println!("GET /cookies/set?flavour=oat -> {} {}", response.status(), response.text()?);
+        let response = client
+            .get("/cookies/set")
+            .query([("flavour", "oat")])
+            .send()
+            .await?;
+        println!(
+            "GET /cookies/set?flavour=oat -> {} {}",
+            response.status(),
+            response.text()?
+        );
 
-        let response = client.get("/digest-auth/auth/user/pass/SHA-256").send().await?;
+        let response = client
+            .get("/digest-auth/auth/user/pass/SHA-256")
+            .send()
+            .await?;
         println!(
             "GET /digest-auth/... -> {} with challenge {:?}",
             response.status(),
-            response.headers().get("www-authenticate").unwrap_or_default()
+            response
+                .headers()
+                .get("www-authenticate")
+                .unwrap_or_default()
         );
 
         let mut response = client.stream("GET", "/bomb/gzip?mib=512").send().await?;
@@ -79,7 +107,11 @@ mod demo {
 
         let response = client.get("/status/418").send().await?;
         if let Err(err) = response.raise_for_status() {
-            println!("GET /status/418 -> {}: {}", err.kind(), err.message().lines().next().unwrap_or(""));
+            println!(
+                "GET /status/418 -> {}: {}",
+                err.kind(),
+                err.message().lines().next().unwrap_or("")
+            );
         }
         Ok(())
     }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::auth::AsyncAuthFlow;
 use crate::client::{
-    config_setters, mount_pattern, prepare_for_transport, route, sealed, ClientConfig, ClientHandle,
-    ClientKind, ConfigBuilder, RequestBuilder, SendOptions,
+    config_setters, mount_pattern, prepare_for_transport, route, sealed, ClientConfig,
+    ClientHandle, ClientKind, ConfigBuilder, RequestBuilder, SendOptions,
 };
 use crate::config::Timeout;
 use crate::cookies::Cookies;
@@ -87,7 +87,11 @@ impl AsyncClient {
     }
 
     /// A request with any method.
-    pub fn request(&self, method: impl IntoMethod, url: impl IntoUrl) -> RequestBuilder<'_, AsyncClient> {
+    pub fn request(
+        &self,
+        method: impl IntoMethod,
+        url: impl IntoUrl,
+    ) -> RequestBuilder<'_, AsyncClient> {
         RequestBuilder::new(ClientHandle::Borrowed(self), method, url)
     }
     /// A GET request.
@@ -121,12 +125,20 @@ impl AsyncClient {
 
     /// A request whose response body is left unread, to stream it with
     /// `aiter_bytes()`, `aiter_lines()` or `aread()`.
-    pub fn stream(&self, method: impl IntoMethod, url: impl IntoUrl) -> RequestBuilder<'_, AsyncClient> {
+    pub fn stream(
+        &self,
+        method: impl IntoMethod,
+        url: impl IntoUrl,
+    ) -> RequestBuilder<'_, AsyncClient> {
         self.request(method, url).streaming()
     }
 
     /// A request builder; `.build()` gives the [`Request`] (httpx's `build_request`).
-    pub fn build_request(&self, method: impl IntoMethod, url: impl IntoUrl) -> RequestBuilder<'_, AsyncClient> {
+    pub fn build_request(
+        &self,
+        method: impl IntoMethod,
+        url: impl IntoUrl,
+    ) -> RequestBuilder<'_, AsyncClient> {
         self.request(method, url)
     }
 
@@ -151,7 +163,7 @@ impl AsyncClient {
                 "Cannot send a request, as the client has been closed.",
             ));
         }
-        let auth = inner.config.resolve_auth(&options.auth);
+        let auth = inner.config.resolve_auth(&options.auth, request.url());
         let settings = inner.config.flow_settings(&options, &*auth, &request);
         let mut flow = SendFlow::new(request, settings);
         let mut auth_flow: Option<Box<dyn AsyncAuthFlow + '_>> = None;
@@ -344,7 +356,10 @@ impl AsyncClientBuilder {
     /// `|request| Box::pin(async move { ...; Ok(()) })`.
     pub fn on_request_async<F>(mut self, hook: F) -> Self
     where
-        F: for<'a> Fn(&'a mut Request) -> BoxFuture<'a, Result<()>> + MaybeSend + MaybeSync + 'static,
+        F: for<'a> Fn(&'a mut Request) -> BoxFuture<'a, Result<()>>
+            + MaybeSend
+            + MaybeSync
+            + 'static,
     {
         self.request_hooks.push(Arc::new(hook));
         self
@@ -364,13 +379,19 @@ impl AsyncClientBuilder {
     /// Adds an async response event hook (it may `aread()` the body).
     pub fn on_response_async<F>(mut self, hook: F) -> Self
     where
-        F: for<'a> Fn(&'a mut Response) -> BoxFuture<'a, Result<()>> + MaybeSend + MaybeSync + 'static,
+        F: for<'a> Fn(&'a mut Response) -> BoxFuture<'a, Result<()>>
+            + MaybeSend
+            + MaybeSync
+            + 'static,
     {
         self.response_hooks.push(Arc::new(hook));
         self
     }
 
     /// Builds the client. Fails for an invalid setting.
+    // On wasm the client's parts are !Send (host values) and the Arc only shares them on
+    // one thread; on native they are Send + Sync, asserted at the end of this file.
+    #[cfg_attr(target_family = "wasm", allow(clippy::arc_with_non_send_sync))]
     pub fn build(self) -> Result<AsyncClient> {
         if let Some(e) = self.mount_error {
             return Err(e);

@@ -82,7 +82,7 @@ impl fmt::Debug for ClientConfig {
             .field("base_url", &self.base_url)
             .field("headers", &self.headers)
             .field("params", &self.params)
-            .field("auth", &self.auth)
+            .field("auth", &self.auth.as_ref().map(|_| "[set]"))
             .field("timeout", &self.timeout)
             .field("follow_redirects", &self.follow_redirects)
             .field("max_redirects", &self.max_redirects)
@@ -166,10 +166,22 @@ macro_rules! config_setters {
             self
         }
 
+        /// Removes a header from every request, a default such as `User-Agent` included
+        /// (httpx's `del client.headers[name]`).
+        pub fn remove_header(mut self, name: &str) -> Self {
+            self.common.config.headers.remove(name);
+            self.common
+                .config
+                .default_header_names
+                .retain(|d| !d.eq_ignore_ascii_case(name));
+            self
+        }
+
         /// Sets headers sent with every request.
         pub fn headers(mut self, headers: &$crate::headers::Headers) -> Self {
             for key in headers.keys() {
-                let values: Vec<Vec<u8>> = headers.get_all_bytes(&key).map(<[u8]>::to_vec).collect();
+                let values: Vec<Vec<u8>> =
+                    headers.get_all_bytes(&key).map(<[u8]>::to_vec).collect();
                 for (i, value) in values.iter().enumerate() {
                     if i == 0 {
                         self.common.set_header(&key, value);
@@ -219,7 +231,10 @@ macro_rules! config_setters {
 
         /// The encoding for response text without a charset (default UTF-8), or a
         /// function that guesses it.
-        pub fn default_encoding(mut self, encoding: impl Into<$crate::config::DefaultEncoding>) -> Self {
+        pub fn default_encoding(
+            mut self,
+            encoding: impl Into<$crate::config::DefaultEncoding>,
+        ) -> Self {
             self.common.config.default_encoding = encoding.into();
             self
         }
@@ -329,17 +344,36 @@ impl fmt::Debug for SendOptions {
 }
 
 impl ClientConfig {
-    /// The auth for one send: the request's choice, else the client's, else none.
-    pub(crate) fn resolve_auth(&self, choice: &AuthChoice) -> Arc<dyn Auth> {
-        match choice {
-            AuthChoice::Use(auth) => auth.clone(),
-            AuthChoice::Disabled => Arc::new(NoAuth),
-            AuthChoice::ClientDefault => self.auth.clone().unwrap_or_else(|| Arc::new(NoAuth)),
+    /// The auth for one send: the request's choice, else the client's; without either,
+    /// credentials in the URL's userinfo become Basic auth (httpx's rule, which also
+    /// applies after `no_auth()`), else none.
+    pub(crate) fn resolve_auth(&self, choice: &AuthChoice, url: &Url) -> Arc<dyn Auth> {
+        let chosen = match choice {
+            AuthChoice::Use(auth) => Some(auth.clone()),
+            AuthChoice::Disabled => None,
+            AuthChoice::ClientDefault => self.auth.clone(),
+        };
+        if let Some(auth) = chosen {
+            return auth;
         }
+        let username = url.username();
+        let password = url.password();
+        if !username.is_empty() || password.is_some() {
+            return Arc::new(crate::auth::BasicAuth::new(
+                username,
+                password.unwrap_or_default(),
+            ));
+        }
+        Arc::new(NoAuth)
     }
 
     /// The flow settings for one send.
-    pub(crate) fn flow_settings(&self, options: &SendOptions, auth: &dyn Auth, request: &Request) -> FlowSettings {
+    pub(crate) fn flow_settings(
+        &self,
+        options: &SendOptions,
+        auth: &dyn Auth,
+        request: &Request,
+    ) -> FlowSettings {
         FlowSettings {
             follow_redirects: options.follow_redirects.unwrap_or(self.follow_redirects),
             max_redirects: self.max_redirects,
@@ -417,7 +451,11 @@ pub struct RequestBuilder<'c, C> {
 }
 
 impl<'c, C: ClientKind> RequestBuilder<'c, C> {
-    pub(crate) fn new(client: ClientHandle<'c, C>, method: impl IntoMethod, url: impl IntoUrl) -> Self {
+    pub(crate) fn new(
+        client: ClientHandle<'c, C>,
+        method: impl IntoMethod,
+        url: impl IntoUrl,
+    ) -> Self {
         RequestBuilder {
             client,
             method: method.into_method(),
@@ -491,7 +529,9 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
         self.content(body)
     }
 
-    /// A JSON body (`Content-Type: application/json`, compact).
+    /// A JSON body (`Content-Type: application/json`, compact as httpx 0.28 writes it,
+    /// non-ASCII kept as UTF-8). Non-finite floats are written as `null` (serde_json's
+    /// rule; httpx refuses them).
     #[cfg(feature = "json")]
     pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
         match content::json(value) {
@@ -618,7 +658,10 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
         }
         let options = request.options_mut();
         options.timeout = self.options.timeout.unwrap_or(config.timeout);
-        options.follow_redirects = self.options.follow_redirects.unwrap_or(config.follow_redirects);
+        options.follow_redirects = self
+            .options
+            .follow_redirects
+            .unwrap_or(config.follow_redirects);
         options.max_redirects = config.max_redirects;
         *request.extensions_mut() = self.extensions;
         Ok((self.client, request, self.options))
@@ -639,7 +682,10 @@ impl<C> fmt::Debug for RequestBuilder<'_, C> {
 /// default headers the host forbids are dropped; a forbidden header the user set is a
 /// `LocalProtocolError` naming it; the jar's `Cookie` is dropped where the host keeps
 /// cookies itself.
-pub(crate) fn prepare_for_transport(request: &mut Request, capabilities: &Capabilities) -> Result<()> {
+pub(crate) fn prepare_for_transport(
+    request: &mut Request,
+    capabilities: &Capabilities,
+) -> Result<()> {
     if capabilities.manages_cookies && request.is_auto_header("cookie") {
         request.headers_mut().remove("cookie");
     }
@@ -753,7 +799,11 @@ mod sync_client {
         }
 
         /// A request with any method.
-        pub fn request(&self, method: impl IntoMethod, url: impl IntoUrl) -> RequestBuilder<'_, Client> {
+        pub fn request(
+            &self,
+            method: impl IntoMethod,
+            url: impl IntoUrl,
+        ) -> RequestBuilder<'_, Client> {
             RequestBuilder::new(ClientHandle::Borrowed(self), method, url)
         }
 
@@ -788,12 +838,20 @@ mod sync_client {
 
         /// A request whose response body is left unread, to stream it (httpx's
         /// `client.stream(...)`): use `iter_bytes()`, `iter_lines()` or `read()`.
-        pub fn stream(&self, method: impl IntoMethod, url: impl IntoUrl) -> RequestBuilder<'_, Client> {
+        pub fn stream(
+            &self,
+            method: impl IntoMethod,
+            url: impl IntoUrl,
+        ) -> RequestBuilder<'_, Client> {
             self.request(method, url).streaming()
         }
 
         /// A request builder; `.build()` gives the [`Request`] (httpx's `build_request`).
-        pub fn build_request(&self, method: impl IntoMethod, url: impl IntoUrl) -> RequestBuilder<'_, Client> {
+        pub fn build_request(
+            &self,
+            method: impl IntoMethod,
+            url: impl IntoUrl,
+        ) -> RequestBuilder<'_, Client> {
             self.request(method, url)
         }
 
@@ -817,7 +875,7 @@ mod sync_client {
                     "Cannot send a request, as the client has been closed.",
                 ));
             }
-            let auth = inner.config.resolve_auth(&options.auth);
+            let auth = inner.config.resolve_auth(&options.auth, request.url());
             let settings = inner.config.flow_settings(&options, &*auth, &request);
             let mut flow = SendFlow::new(request, settings);
             let mut auth_flow: Option<Box<dyn AuthFlow + '_>> = None;
@@ -860,9 +918,9 @@ mod sync_client {
                         Input::Response(response)
                     }
                     Step::AuthNext(response) => {
-                        let flow = auth_flow.as_mut().ok_or_else(|| {
-                            Error::invalid_state("the auth flow was not started")
-                        })?;
+                        let flow = auth_flow
+                            .as_mut()
+                            .ok_or_else(|| Error::invalid_state("the auth flow was not started"))?;
                         let next = flow.next(&response)?;
                         Input::AuthNext(response, next)
                     }
@@ -1037,6 +1095,9 @@ mod sync_client {
 
         /// Builds the client. Fails for an invalid setting (base URL, header, mount
         /// pattern).
+        // On wasm the client's parts are !Send and the Arc shares them on one thread; on
+        // native they are Send + Sync, asserted below.
+        #[cfg_attr(target_family = "wasm", allow(clippy::arc_with_non_send_sync))]
         pub fn build(self) -> Result<Client> {
             if let Some(e) = self.mount_error {
                 return Err(e);
@@ -1068,7 +1129,10 @@ mod sync_client {
     /// Top-level helpers: each builds a client for one request (no connection reuse;
     /// use a [`Client`] for more than one).
     impl Client {
-        pub(crate) fn one_off(method: impl IntoMethod, url: impl IntoUrl) -> RequestBuilder<'static, Client> {
+        pub(crate) fn one_off(
+            method: impl IntoMethod,
+            url: impl IntoUrl,
+        ) -> RequestBuilder<'static, Client> {
             RequestBuilder::new(ClientHandle::Owned(Client::new()), method, url)
         }
     }

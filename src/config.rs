@@ -326,7 +326,10 @@ mod tests {
         assert_eq!(f64::NAN.into_timeout_value(), None);
         assert_eq!(f64::INFINITY.into_timeout_value(), None);
         assert_eq!(1e300f64.into_timeout_value(), Some(Duration::MAX));
-        assert_eq!(0.25f64.into_timeout_value(), Some(Duration::from_millis(250)));
+        assert_eq!(
+            0.25f64.into_timeout_value(),
+            Some(Duration::from_millis(250))
+        );
     }
 
     #[test]

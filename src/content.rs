@@ -175,7 +175,9 @@ impl Part {
             out.extend(format_form_param("filename", file_name));
         }
         let mut headers: Vec<(String, String)> = self.headers.clone();
-        let has_content_type = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        let has_content_type = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
         if !has_content_type {
             let content_type = match &self.content_type {
                 Some(ct) => Some(ct.clone()),
@@ -248,7 +250,8 @@ impl Multipart {
 
     /// Adds a text field.
     pub fn text(mut self, name: impl Into<String>, value: impl fmt::Display) -> Multipart {
-        self.fields.push((name.into(), Part::text(value.to_string())));
+        self.fields
+            .push((name.into(), Part::text(value.to_string())));
         self
     }
 
@@ -286,7 +289,8 @@ impl Multipart {
             Some(b) => {
                 let valid = !b.is_empty()
                     && b.len() <= 70
-                    && b.bytes().all(|c| c.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&c))
+                    && b.bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&c))
                     && !b.ends_with(' ');
                 if !valid {
                     return Err(Error::local_protocol(format!(
@@ -300,7 +304,8 @@ impl Multipart {
         let content_type = format!("multipart/form-data; boundary={boundary}");
         let delimiter = format!("--{boundary}");
         // Text fields first, as httpx sends `data` before `files`.
-        let (texts, files): (Vec<_>, Vec<_>) = self.fields.into_iter().partition(|(_, p)| !p.is_file);
+        let (texts, files): (Vec<_>, Vec<_>) =
+            self.fields.into_iter().partition(|(_, p)| !p.is_file);
         let mut length: Option<u64> = Some(0);
         let mut pieces: Vec<(Vec<u8>, PartContent)> = Vec::new();
         for (name, part) in texts.into_iter().chain(files) {
@@ -322,7 +327,9 @@ impl Multipart {
         let tail = format!("{delimiter}--\r\n").into_bytes();
         length = length.map(|n| n + tail.len() as u64);
 
-        let all_bytes = pieces.iter().all(|(_, c)| matches!(c, PartContent::Bytes(_)));
+        let all_bytes = pieces
+            .iter()
+            .all(|(_, c)| matches!(c, PartContent::Bytes(_)));
         if all_bytes {
             let mut out = BytesMut::new();
             for (head, content) in pieces {
@@ -335,7 +342,10 @@ impl Multipart {
             out.extend_from_slice(&tail);
             return Ok((content_type, Body::from_bytes(out.freeze())));
         }
-        Ok((content_type, Body::from_iter(MultipartIter::new(pieces, tail), length)))
+        Ok((
+            content_type,
+            Body::from_iter(MultipartIter::new(pieces, tail), length),
+        ))
     }
 }
 
@@ -448,11 +458,17 @@ mod tests {
     #[test]
     fn escapes_names_like_html5_forms() {
         let form = Multipart::new()
-            .part("fi\"le", Part::bytes("x").file_name("a\"b\r\nc\\d\x1be.txt"))
+            .part(
+                "fi\"le",
+                Part::bytes("x").file_name("a\"b\r\nc\\d\x1be.txt"),
+            )
             .boundary("b");
         let (_, body) = form.into_body().unwrap();
         let text = String::from_utf8(body_bytes(body)).unwrap();
-        assert!(text.contains("name=\"fi%22le\"; filename=\"a%22b%0D%0Ac\\\\d\x1be.txt\""), "{text}");
+        assert!(
+            text.contains("name=\"fi%22le\"; filename=\"a%22b%0D%0Ac\\\\d\x1be.txt\""),
+            "{text}"
+        );
     }
 
     #[test]
@@ -460,7 +476,10 @@ mod tests {
         let data = vec![7u8; 200_000];
         let form = Multipart::new()
             .text("a", 1)
-            .part("f", Part::reader(std::io::Cursor::new(data.clone()), Some(200_000)).file_name("x.bin"))
+            .part(
+                "f",
+                Part::reader(std::io::Cursor::new(data.clone()), Some(200_000)).file_name("x.bin"),
+            )
             .boundary("bnd");
         let (_, body) = form.into_body().unwrap();
         let expected_len = body.len().unwrap();
@@ -481,8 +500,15 @@ mod tests {
     fn boundary_rules() {
         assert!(Multipart::new().boundary("").into_body().is_err());
         assert!(Multipart::new().boundary("a\r\nb").into_body().is_err());
-        assert!(Multipart::new().boundary("x".repeat(71)).into_body().is_err());
-        let err = Multipart::new().text("a", "--inside--").boundary("inside").into_body().unwrap_err();
+        assert!(Multipart::new()
+            .boundary("x".repeat(71))
+            .into_body()
+            .is_err());
+        let err = Multipart::new()
+            .text("a", "--inside--")
+            .boundary("inside")
+            .into_body()
+            .unwrap_err();
         assert!(err.message().contains("occurs inside"));
         assert_eq!(
             boundary_from_content_type("multipart/form-data; boundary=\"+++\"").as_deref(),

@@ -2312,6 +2312,8 @@ mod tests {
         assert!(iter.next().is_none());
     }
 
+    // Used by the proptests, which are native only.
+    #[cfg(not(target_family = "wasm"))]
     fn decode_split(coding: &str, body: &[u8], splits: &[usize]) -> Result<Vec<u8>> {
         let mut cuts: Vec<usize> = splits.iter().map(|s| s % (body.len() + 1)).collect();
         cuts.sort_unstable();

@@ -166,7 +166,8 @@ impl ErrorKind {
 
     /// httpx's `RequestError`.
     pub fn is_request(self) -> bool {
-        self.is_transport() || matches!(self, ErrorKind::DecodingError | ErrorKind::TooManyRedirects)
+        self.is_transport()
+            || matches!(self, ErrorKind::DecodingError | ErrorKind::TooManyRedirects)
     }
 
     /// httpx's `HTTPError` (a `RequestError` or an `HTTPStatusError`).
@@ -451,8 +452,16 @@ mod tests {
     #[test]
     fn predicates_follow_httpx_hierarchy() {
         use ErrorKind::*;
-        for kind in [ConnectTimeout, ReadTimeout, WriteTimeout, PoolTimeout, TotalTimeout] {
-            assert!(kind.is_timeout() && kind.is_transport() && kind.is_request() && kind.is_http());
+        for kind in [
+            ConnectTimeout,
+            ReadTimeout,
+            WriteTimeout,
+            PoolTimeout,
+            TotalTimeout,
+        ] {
+            assert!(
+                kind.is_timeout() && kind.is_transport() && kind.is_request() && kind.is_http()
+            );
             assert!(!kind.is_network());
         }
         for kind in [ConnectError, ReadError, WriteError, CloseError] {
@@ -466,7 +475,12 @@ mod tests {
         for kind in [InvalidUrl, CookieConflict, InvalidState] {
             assert!(!kind.is_http() && !kind.is_stream());
         }
-        for kind in [StreamConsumed, StreamClosed, ResponseNotRead, RequestNotRead] {
+        for kind in [
+            StreamConsumed,
+            StreamClosed,
+            ResponseNotRead,
+            RequestNotRead,
+        ] {
             assert!(kind.is_stream() && !kind.is_http());
         }
     }

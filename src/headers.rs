@@ -267,10 +267,12 @@ impl Headers {
     pub fn to_header_map(&self) -> Result<http::HeaderMap> {
         let mut map = http::HeaderMap::with_capacity(self.entries.len());
         for e in &self.entries {
-            let name = http::HeaderName::from_bytes(e.name.as_bytes())
-                .map_err(|err| Error::local_protocol(format!("Invalid header name {:?}: {err}", e.name)))?;
-            let value = http::HeaderValue::from_bytes(&e.value)
-                .map_err(|err| Error::local_protocol(format!("Invalid value for header '{}': {err}", e.name)))?;
+            let name = http::HeaderName::from_bytes(e.name.as_bytes()).map_err(|err| {
+                Error::local_protocol(format!("Invalid header name {:?}: {err}", e.name))
+            })?;
+            let value = http::HeaderValue::from_bytes(&e.value).map_err(|err| {
+                Error::local_protocol(format!("Invalid value for header '{}': {err}", e.name))
+            })?;
             map.append(name, value);
         }
         Ok(map)

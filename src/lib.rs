@@ -43,8 +43,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod auth;
 mod async_client;
+pub mod auth;
 mod client;
 pub mod config;
 mod content;
@@ -73,10 +73,10 @@ pub use crate::headers::Headers;
 pub use crate::request::{Body, Method, Request, RequestOptions};
 pub use crate::response::{Link, Response, ResponseBuilder};
 pub use crate::status::StatusCode;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub use crate::transport::Transport;
 #[cfg(feature = "tower")]
 pub use crate::transport::AppTransport;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use crate::transport::Transport;
 pub use crate::transport::{AsyncTransport, Capabilities, MockTransport};
 pub use crate::url::{IntoUrl, QueryParams, Url};
 
@@ -87,8 +87,8 @@ struct ReadmeDoctests;
 
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 mod top_level {
-    use crate::{Body, Client, IntoUrl, Method, RequestBuilder, Response, Result};
     use crate::request::IntoMethod;
+    use crate::{Body, Client, IntoUrl, Method, RequestBuilder, Response, Result};
 
     /// Sends a GET request with a one-off client (no connection reuse: use a
     /// [`Client`] for more than one request).

@@ -245,7 +245,9 @@ impl Body {
         match self.inner {
             BodyInner::Empty => Ok(Box::pin(futures_util::stream::empty())),
             BodyInner::Bytes(b) => Ok(Box::pin(futures_util::stream::once(async move { Ok(b) }))),
-            BodyInner::Iter { iter, .. } => Ok(Box::pin(futures_util::stream::iter(iter.into_inner()))),
+            BodyInner::Iter { iter, .. } => {
+                Ok(Box::pin(futures_util::stream::iter(iter.into_inner())))
+            }
             BodyInner::Stream { stream, .. } => Ok(stream.into_inner()),
             BodyInner::Consumed => Err(Error::stream_consumed()),
         }
@@ -313,7 +315,8 @@ impl http_body::Body for Body {
         let next = match &mut this.inner {
             BodyInner::Empty | BodyInner::Consumed => return Poll::Ready(None),
             BodyInner::Bytes(_) => {
-                let BodyInner::Bytes(b) = std::mem::replace(&mut this.inner, BodyInner::Empty) else {
+                let BodyInner::Bytes(b) = std::mem::replace(&mut this.inner, BodyInner::Empty)
+                else {
                     return Poll::Ready(None);
                 };
                 return Poll::Ready(Some(Ok(http_body::Frame::data(b))));
@@ -366,8 +369,11 @@ impl IntoMethod for &Method {
 
 impl IntoMethod for &str {
     fn into_method(self) -> Result<Method> {
-        Method::from_bytes(self.to_ascii_uppercase().as_bytes())
-            .map_err(|_| Error::local_protocol(format!("Invalid HTTP method {self:?}: a method is a token such as GET")))
+        Method::from_bytes(self.to_ascii_uppercase().as_bytes()).map_err(|_| {
+            Error::local_protocol(format!(
+                "Invalid HTTP method {self:?}: a method is a token such as GET"
+            ))
+        })
     }
 }
 
@@ -611,7 +617,9 @@ impl Request {
 
     /// Whether `name` was added by the client rather than the user.
     pub(crate) fn is_auto_header(&self, name: &str) -> bool {
-        self.auto_headers.iter().any(|h| h.eq_ignore_ascii_case(name))
+        self.auto_headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
     }
 
     /// Takes over which headers were added by the client.
@@ -709,8 +717,14 @@ mod tests {
         assert_eq!(r.headers().get("content-length").as_deref(), Some("0"));
         let mut r = Request::new(Method::PUT, url("http://example.org/"));
         r.set_body(Body::from_iter(vec![Ok::<_, Error>(b"a".to_vec())], None));
-        assert_eq!(r.headers().get("transfer-encoding").as_deref(), Some("chunked"));
-        assert_eq!(r.content().unwrap_err().kind(), crate::ErrorKind::RequestNotRead);
+        assert_eq!(
+            r.headers().get("transfer-encoding").as_deref(),
+            Some("chunked")
+        );
+        assert_eq!(
+            r.content().unwrap_err().kind(),
+            crate::ErrorKind::RequestNotRead
+        );
         assert_eq!(r.read().unwrap(), b"a");
         assert_eq!(r.content().unwrap(), b"a");
     }

@@ -13,7 +13,9 @@ use futures_util::StreamExt;
 use sync_wrapper::SyncWrapper;
 
 use crate::config::DefaultEncoding;
-use crate::decoders::{ByteChunker, Charset, ContentDecoder, LineDecoder, TextChunker, TextDecoder};
+use crate::decoders::{
+    ByteChunker, Charset, ContentDecoder, LineDecoder, TextChunker, TextDecoder,
+};
 use crate::error::{Error, Result, StatusError};
 use crate::headers::{content_type_param, Headers};
 use crate::request::Request;
@@ -81,7 +83,9 @@ pub struct Response {
     reason: Option<String>,
     headers: Headers,
     request: Option<Request>,
-    history: Vec<Response>,
+    /// Shared, so that copying a response into the next one's history is O(1) rather
+    /// than a deep copy of every earlier history (exponential along a redirect chain).
+    history: std::sync::Arc<[Response]>,
     next_request: Option<Box<Request>>,
     started: Option<Instant>,
     elapsed: Option<Duration>,
@@ -103,6 +107,7 @@ impl Response {
         let mut response = Response::with_source(status.into(), Headers::new(), None);
         response.content = Some(Bytes::new());
         response.stream_consumed = true;
+        response.closed = true;
         response
     }
 
@@ -127,7 +132,7 @@ impl Response {
             reason: None,
             headers,
             request: None,
-            history: Vec::new(),
+            history: std::sync::Arc::from(Vec::new()),
             next_request: None,
             started: None,
             elapsed: None,
@@ -153,7 +158,7 @@ impl Response {
             reason: self.reason.clone(),
             headers: self.headers.clone(),
             request: self.request.clone(),
-            history: self.history.iter().map(Response::clone_read).collect(),
+            history: self.history.clone(),
             next_request: self.next_request.clone(),
             started: self.started,
             elapsed: self.elapsed,
@@ -236,7 +241,7 @@ impl Response {
     }
 
     pub(crate) fn set_history(&mut self, history: Vec<Response>) {
-        self.history = history;
+        self.history = history.into();
     }
 
     /// When redirects are not followed: the request the redirect points to.
@@ -443,9 +448,8 @@ impl Response {
                 "Setting encoding after `text` has been accessed is not allowed.",
             ));
         }
-        let charset = Charset::for_label(label).ok_or_else(|| {
-            Error::decoding(format!("Unknown encoding {label:?}"))
-        })?;
+        let charset = Charset::for_label(label)
+            .ok_or_else(|| Error::decoding(format!("Unknown encoding {label:?}")))?;
         self.explicit_encoding = Some(charset);
         Ok(())
     }
@@ -478,19 +482,22 @@ impl Response {
     #[cfg(feature = "json")]
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         let content = self.content()?;
-        let bytes = content.strip_prefix(b"\xef\xbb\xbf").unwrap_or(content);
-        match serde_json::from_slice(bytes) {
-            Ok(value) => Ok(value),
-            Err(first) => {
-                // Python's json.loads also reads UTF-16 and UTF-32 bodies.
-                if std::str::from_utf8(bytes).is_err() && self.charset() != Charset::UTF_8 {
-                    if let Ok(value) = serde_json::from_str(self.text()?) {
-                        return Ok(value);
-                    }
+        // httpx calls Python's `json.loads(content)`, which reads UTF-8, UTF-16 and
+        // UTF-32, detected by BOM or by the zero bytes of the first characters.
+        let Some(text) = json_text(content) else {
+            // Not valid in the detected encoding: try the declared charset.
+            if self.charset() != Charset::UTF_8 {
+                if let Ok(value) = serde_json::from_str(self.text()?) {
+                    return Ok(value);
                 }
-                Err(Error::decoding(format!("Invalid JSON in response body: {first}")).with_source(first))
             }
-        }
+            return Err(Error::decoding(
+                "Invalid JSON in response body: it is not valid UTF-8, UTF-16 or UTF-32",
+            ));
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            Error::decoding(format!("Invalid JSON in response body: {e}")).with_source(e)
+        })
     }
 
     fn request_context(&self, err: Error) -> Error {
@@ -561,9 +568,8 @@ impl Response {
             }
             self.content = Some(buf.freeze());
         }
-        if !self.closed {
-            self.finish();
-        }
+        // Also when closed already (a built response): sets `elapsed` once timed.
+        self.finish();
         self.content()
     }
 
@@ -578,18 +584,15 @@ impl Response {
             drop(chunks);
             self.content = Some(buf.freeze());
         }
-        if !self.closed {
-            self.finish();
-        }
+        // Also when closed already (a built response): sets `elapsed` once timed.
+        self.finish();
         self.content()
     }
 
     /// Closes the response without reading the rest of the body, releasing the
     /// connection.
     pub fn close(&mut self) {
-        if !self.closed {
-            self.finish();
-        }
+        self.finish();
     }
 
     /// Closes the response (async form of [`close`](Response::close)).
@@ -674,7 +677,12 @@ impl Response {
 
     /// The raw body as an async stream, without content decoding.
     pub fn aiter_raw(&mut self) -> BytesStream<'_> {
-        let reader = self.reader(false, None, false);
+        self.aiter_raw_chunked(None)
+    }
+
+    /// The raw body as an async stream, re-chunked to exactly `chunk_size` bytes.
+    pub fn aiter_raw_chunked(&mut self, chunk_size: Option<usize>) -> BytesStream<'_> {
+        let reader = self.reader(false, chunk_size, false);
         BytesStream {
             response: self,
             reader,
@@ -683,27 +691,41 @@ impl Response {
 
     /// The body decoded to text as an async stream.
     pub fn aiter_text(&mut self) -> impl Stream<Item = Result<String>> + '_ {
+        self.aiter_text_chunked(None)
+    }
+
+    /// The body decoded to text as an async stream, re-chunked to `chunk_size`
+    /// characters.
+    pub fn aiter_text_chunked(
+        &mut self,
+        chunk_size: Option<usize>,
+    ) -> impl Stream<Item = Result<String>> + '_ {
         let mut decoder = self.charset().new_decoder();
+        let mut chunker = TextChunker::new(chunk_size);
+        let mut pending: VecDeque<String> = VecDeque::new();
         let mut bytes = self.aiter_bytes();
         let mut done = false;
         futures_util::stream::poll_fn(move |cx| loop {
+            if let Some(text) = pending.pop_front() {
+                return Poll::Ready(Some(Ok(text)));
+            }
             if done {
                 return Poll::Ready(None);
             }
-            let text = match Pin::new(&mut bytes).poll_next(cx) {
+            match Pin::new(&mut bytes).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => decoder.decode(&chunk),
+                Poll::Ready(Some(Ok(chunk))) => {
+                    pending.extend(chunker.decode(&decoder.decode(&chunk)));
+                }
                 Poll::Ready(Some(Err(e))) => {
                     done = true;
                     return Poll::Ready(Some(Err(e)));
                 }
                 Poll::Ready(None) => {
                     done = true;
-                    decoder.flush()
+                    pending.extend(chunker.decode(&decoder.flush()));
+                    pending.extend(chunker.flush());
                 }
-            };
-            if !text.is_empty() {
-                return Poll::Ready(Some(Ok(text)));
             }
         })
     }
@@ -749,11 +771,75 @@ impl Response {
     fn into_parts_with_content(self) -> Result<(http::response::Builder, Bytes)> {
         let content = self.content.clone().ok_or_else(Error::response_not_read)?;
         let status = http::StatusCode::try_from(self.status)?;
-        let mut builder = http::Response::builder().status(status).version(self.version);
+        let mut builder = http::Response::builder()
+            .status(status)
+            .version(self.version);
         if let Some(headers) = builder.headers_mut() {
             *headers = self.headers.to_header_map()?;
         }
         Ok((builder, content))
+    }
+}
+
+/// A JSON body's text, decoded as Python's `json.loads(bytes)` does: the encoding is
+/// `json.detect_encoding`'s (a UTF-32, UTF-16 or UTF-8 byte order mark, else the zero
+/// bytes that ASCII first characters have in UTF-16 and UTF-32), the BOM is dropped.
+/// `None` when the bytes are not valid in that encoding.
+#[cfg(feature = "json")]
+fn json_text(b: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    // (bytes per code unit, big-endian, BOM length)
+    let (width, big_endian, bom) = if b.starts_with(&[0, 0, 0xfe, 0xff]) {
+        (4, true, 4)
+    } else if b.starts_with(&[0xff, 0xfe, 0, 0]) {
+        (4, false, 4)
+    } else if b.starts_with(&[0xfe, 0xff]) {
+        (2, true, 2)
+    } else if b.starts_with(&[0xff, 0xfe]) {
+        (2, false, 2)
+    } else if b.starts_with(b"\xef\xbb\xbf") {
+        (1, false, 3)
+    } else if b.len() >= 4 && b[0] == 0 {
+        (if b[1] != 0 { 2 } else { 4 }, true, 0)
+    } else if b.len() >= 4 && b[1] == 0 {
+        (if b[2] != 0 || b[3] != 0 { 2 } else { 4 }, false, 0)
+    } else if b.len() == 2 && (b[0] == 0 || b[1] == 0) {
+        (2, b[0] == 0, 0)
+    } else {
+        (1, false, 0)
+    };
+    let body = &b[bom..];
+    if !body.len().is_multiple_of(width) {
+        return None;
+    }
+    match width {
+        1 => std::str::from_utf8(body).ok().map(Cow::Borrowed),
+        2 => {
+            let units = body.chunks_exact(2).map(|c| {
+                let pair = [c[0], c[1]];
+                if big_endian {
+                    u16::from_be_bytes(pair)
+                } else {
+                    u16::from_le_bytes(pair)
+                }
+            });
+            char::decode_utf16(units)
+                .collect::<std::result::Result<String, _>>()
+                .ok()
+                .map(Cow::Owned)
+        }
+        _ => body
+            .chunks_exact(4)
+            .map(|c| {
+                let quad = [c[0], c[1], c[2], c[3]];
+                char::from_u32(if big_endian {
+                    u32::from_be_bytes(quad)
+                } else {
+                    u32::from_le_bytes(quad)
+                })
+            })
+            .collect::<Option<String>>()
+            .map(Cow::Owned),
     }
 }
 
@@ -895,7 +981,8 @@ impl Iterator for BytesIter<'_> {
                         Some(source) => source.next_blocking(),
                         None => None,
                     };
-                    self.reader.feed(input, &mut self.response.num_bytes_downloaded);
+                    self.reader
+                        .feed(input, &mut self.response.num_bytes_downloaded);
                 }
             }
         }
@@ -937,7 +1024,8 @@ impl Stream for BytesStream<'_> {
                         },
                         None => None,
                     };
-                    this.reader.feed(input, &mut this.response.num_bytes_downloaded);
+                    this.reader
+                        .feed(input, &mut this.response.num_bytes_downloaded);
                 }
             }
         }
@@ -1020,7 +1108,12 @@ impl Iterator for LinesIter<'_> {
 
 impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<Response [{} {}]>", self.status.as_u16(), self.reason_phrase())
+        write!(
+            f,
+            "<Response [{} {}]>",
+            self.status.as_u16(),
+            self.reason_phrase()
+        )
     }
 }
 
@@ -1050,14 +1143,21 @@ impl Link {
 
 /// httpx's `_parse_header_links`.
 fn parse_links(value: &str) -> Vec<Link> {
-    let strip = |s: &str| s.trim_matches(|c| c == ' ' || c == '\'' || c == '"').to_string();
+    let strip = |s: &str| {
+        s.trim_matches(|c| c == ' ' || c == '\'' || c == '"')
+            .to_string()
+    };
     let value = value.trim_matches(|c| c == ' ' || c == '\'' || c == '"');
     let mut links = Vec::new();
     if value.is_empty() {
         return links;
     }
     for (i, part) in split_links(value).into_iter().enumerate() {
-        let part = if i > 0 { format!("<{part}") } else { part.to_string() };
+        let part = if i > 0 {
+            format!("<{part}")
+        } else {
+            part.to_string()
+        };
         let (url, params) = part.split_once(';').unwrap_or((&part, ""));
         let url = url
             .trim_matches(|c| c == '<' || c == '>' || c == ' ' || c == '\'' || c == '"')
@@ -1273,8 +1373,8 @@ impl ResponseBuilder {
         response.reason = self.reason;
         response.extensions = self.extensions;
         if read_now {
+            // Read and closed, as httpx's `Response(content=...)` is.
             response.read()?;
-            response.closed = false;
         }
         Ok(response)
     }
@@ -1323,13 +1423,16 @@ mod tests {
         let r = Response::builder(200).content("abc").build().unwrap();
         assert_eq!(r.content().unwrap().as_ref(), b"abc");
         assert_eq!(r.headers().get("content-length").as_deref(), Some("3"));
-        assert!(!r.is_closed());
+        assert!(r.is_closed());
     }
 
     #[test]
     fn streaming_rules() {
         let mut r = streaming(vec!["a", "b"]);
-        assert_eq!(r.headers().get("transfer-encoding").as_deref(), Some("chunked"));
+        assert_eq!(
+            r.headers().get("transfer-encoding").as_deref(),
+            Some("chunked")
+        );
         assert_eq!(r.content().unwrap_err().kind(), ErrorKind::ResponseNotRead);
         let chunks: Vec<_> = r.iter_bytes().map(|c| c.unwrap()).collect();
         assert_eq!(chunks, vec![Bytes::from("a"), Bytes::from("b")]);
@@ -1347,7 +1450,10 @@ mod tests {
         assert_eq!(r.read().unwrap().as_ref(), b"abcd");
         let chunks: Vec<_> = r.iter_bytes_chunked(Some(3)).map(|c| c.unwrap()).collect();
         assert_eq!(chunks, vec![Bytes::from("abc"), Bytes::from("d")]);
-        assert_eq!(r.iter_raw().next().unwrap().unwrap_err().kind(), ErrorKind::StreamConsumed);
+        assert_eq!(
+            r.iter_raw().next().unwrap().unwrap_err().kind(),
+            ErrorKind::StreamConsumed
+        );
     }
 
     #[test]
@@ -1371,11 +1477,17 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(r.text().unwrap(), "é");
-        let mut r = Response::builder(200).content(vec![0xe9u8]).build().unwrap();
+        let mut r = Response::builder(200)
+            .content(vec![0xe9u8])
+            .build()
+            .unwrap();
         assert_eq!(r.encoding(), "utf-8");
         r.set_encoding("latin-1").unwrap();
         assert_eq!(r.text().unwrap(), "é");
-        assert_eq!(r.set_encoding("utf-8").unwrap_err().kind(), ErrorKind::InvalidState);
+        assert_eq!(
+            r.set_encoding("utf-8").unwrap_err().kind(),
+            ErrorKind::InvalidState
+        );
     }
 
     #[test]
@@ -1389,13 +1501,19 @@ mod tests {
             .unwrap();
         let links = r.links();
         assert_eq!(links["preload"].url, "https://example.com");
-        assert_eq!(links["https://example.com/2"].get("type"), Some("image/png"));
+        assert_eq!(
+            links["https://example.com/2"].get("type"),
+            Some("image/png")
+        );
     }
 
     #[test]
     fn raise_for_status_needs_request() {
         let r = Response::new(200);
-        assert_eq!(r.check_status().unwrap_err().kind(), ErrorKind::InvalidState);
+        assert_eq!(
+            r.check_status().unwrap_err().kind(),
+            ErrorKind::InvalidState
+        );
     }
 
     #[test]
@@ -1411,7 +1529,8 @@ mod tests {
 
     #[test]
     fn http_interop() {
-        let r = Response::try_from(http::Response::builder().status(201).body("hi").unwrap()).unwrap();
+        let r =
+            Response::try_from(http::Response::builder().status(201).body("hi").unwrap()).unwrap();
         assert_eq!(r.status(), 201);
         assert_eq!(r.content().unwrap().as_ref(), b"hi");
         let back = http::Response::<Bytes>::try_from(r).unwrap();

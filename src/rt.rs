@@ -57,16 +57,16 @@ pub type BoxIter<'a, T> = Box<dyn Iterator<Item = T> + Send + 'a>;
 pub type BoxIter<'a, T> = Box<dyn Iterator<Item = T> + 'a>;
 
 /// A monotonic instant that works on every target (`performance.now()` in the browser).
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use web_time::Instant;
-/// A monotonic instant that works on every target (`performance.now()` in the browser).
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use std::time::Instant;
-
+/// A monotonic instant that works on every target (`performance.now()` in the browser).
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub(crate) use web_time::SystemTime;
+pub use web_time::Instant;
+
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub(crate) use std::time::SystemTime;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) use web_time::SystemTime;
 
 /// Seconds since the Unix epoch, as the cookie jar counts expiry.
 pub(crate) fn unix_now() -> i64 {

@@ -354,10 +354,7 @@ fn check_printable(input: &str, component: Option<&str>) -> Result<()> {
             None => "URL too long".to_string(),
         }));
     }
-    if let Some((pos, ch)) = input
-        .char_indices()
-        .find(|&(_, c)| c.is_ascii_control())
-    {
+    if let Some((pos, ch)) = input.char_indices().find(|&(_, c)| c.is_ascii_control()) {
         let shown = match ch {
             '\t' => "'\\t'".to_string(),
             '\n' => "'\\n'".to_string(),
@@ -435,9 +432,12 @@ impl TryFrom<&http::Uri> for Url {
 impl TryFrom<&Url> for http::Uri {
     type Error = Error;
     fn try_from(url: &Url) -> Result<http::Uri> {
-        url.as_str()
-            .parse::<http::Uri>()
-            .map_err(|e| Error::invalid_url(format!("URL '{}' is not a valid URI: {e}", redact(url.as_str()))))
+        url.as_str().parse::<http::Uri>().map_err(|e| {
+            Error::invalid_url(format!(
+                "URL '{}' is not a valid URI: {e}",
+                redact(url.as_str())
+            ))
+        })
     }
 }
 
@@ -504,7 +504,10 @@ impl IntoUrl for url::Url {
     }
 }
 
-/// Whether `text` is an absolute URL with a host (httpx's `is_absolute_url`).
+/// Whether `text` is an absolute URL with a host (httpx's `is_absolute_url`): it has a
+/// scheme and an authority (`scheme://`). WHATWG would also read `http:evil.com` as
+/// absolute; with a `base_url` that form is appended to the base instead, as in httpx,
+/// so that a reference never leaves the base host without a `//`.
 fn is_absolute(text: &str) -> bool {
     let scheme_end = text
         .char_indices()
@@ -516,13 +519,7 @@ fn is_absolute(text: &str) -> bool {
             }
         })
         .count();
-    scheme_end > 0 && text[scheme_end..].starts_with(':') && {
-        match url::Url::parse(text) {
-            Ok(url) => url.has_host(),
-            // An absolute URL with a bad port or host: report it as such.
-            Err(_) => text[scheme_end + 1..].starts_with("//"),
-        }
-    }
+    scheme_end > 0 && text[scheme_end..].starts_with("://")
 }
 
 impl UrlInput {
@@ -608,7 +605,8 @@ impl UrlBuilder {
     }
     /// Sets the password (percent-encoded as needed).
     pub fn password(mut self, password: &str) -> Self {
-        self.changes.push(Change::Password(Some(password.to_string())));
+        self.changes
+            .push(Change::Password(Some(password.to_string())));
         self
     }
     /// Removes the password.
@@ -643,7 +641,8 @@ impl UrlBuilder {
     }
     /// Sets or removes the fragment.
     pub fn fragment(mut self, fragment: Option<&str>) -> Self {
-        self.changes.push(Change::Fragment(fragment.map(str::to_string)));
+        self.changes
+            .push(Change::Fragment(fragment.map(str::to_string)));
         self
     }
     /// Replaces the query with `params`.
@@ -704,7 +703,10 @@ fn apply(inner: &mut url::Url, change: Change) -> Result<()> {
             let bracketed = host.contains(':') && !host.starts_with('[');
             let host = if bracketed { format!("[{host}]") } else { host };
             let forbidden = ['/', '?', '#', '@', '\\', ' '];
-            if host.is_empty() || host.contains(forbidden) || (!host.starts_with('[') && host.contains(':')) {
+            if host.is_empty()
+                || host.contains(forbidden)
+                || (!host.starts_with('[') && host.contains(':'))
+            {
                 return Err(invalid_component("host"));
             }
             inner.set_host(Some(&host)).map_err(|e| {
@@ -1074,7 +1076,11 @@ mod tests {
     fn rejects_bad_port_and_empty_host() {
         let err = Url::parse("http://example.com:99999/").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidUrl);
-        assert!(err.message().starts_with("Invalid port: '99999'"), "{}", err.message());
+        assert!(
+            err.message().starts_with("Invalid port: '99999'"),
+            "{}",
+            err.message()
+        );
         let err = Url::parse("https://example.com:abc/").unwrap_err();
         assert!(err.message().starts_with("Invalid port: 'abc'"));
         let err = Url::parse("http://").unwrap_err();
@@ -1108,16 +1114,23 @@ mod tests {
             Url::parse("http://example.com:80/").unwrap(),
             Url::parse("http://example.com/").unwrap()
         );
-        assert_eq!(Url::parse("https://example.com:80/").unwrap().port(), Some(80));
+        assert_eq!(
+            Url::parse("https://example.com:80/").unwrap().port(),
+            Some(80)
+        );
     }
 
     #[test]
     fn base_url_merging_appends() {
         let base = enforce_trailing_slash(Url::parse("https://www.example.com/subpath").unwrap());
         assert_eq!(base.as_str(), "https://www.example.com/subpath/");
-        let merged = UrlInput::Text("/path?a=1#frag".into()).resolve(Some(&base)).unwrap();
+        let merged = UrlInput::Text("/path?a=1#frag".into())
+            .resolve(Some(&base))
+            .unwrap();
         assert_eq!(merged.as_str(), "https://www.example.com/subpath/path?a=1");
-        let absolute = UrlInput::Text("http://other.org/x".into()).resolve(Some(&base)).unwrap();
+        let absolute = UrlInput::Text("http://other.org/x".into())
+            .resolve(Some(&base))
+            .unwrap();
         assert_eq!(absolute.as_str(), "http://other.org/x");
         let err = UrlInput::Text("/path".into()).resolve(None).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnsupportedProtocol);
@@ -1145,9 +1158,18 @@ mod tests {
     #[test]
     fn params_copies() {
         let url = Url::parse("https://example.org/?a=1&b=2").unwrap();
-        assert_eq!(url.copy_set_param("a", 3).as_str(), "https://example.org/?a=3&b=2");
-        assert_eq!(url.copy_add_param("a", 3).as_str(), "https://example.org/?a=1&a=3&b=2");
-        assert_eq!(url.copy_remove_param("a").as_str(), "https://example.org/?b=2");
+        assert_eq!(
+            url.copy_set_param("a", 3).as_str(),
+            "https://example.org/?a=3&b=2"
+        );
+        assert_eq!(
+            url.copy_add_param("a", 3).as_str(),
+            "https://example.org/?a=1&a=3&b=2"
+        );
+        assert_eq!(
+            url.copy_remove_param("a").as_str(),
+            "https://example.org/?b=2"
+        );
         assert_eq!(
             url.copy_merge_params([("b", "x y"), ("c", "ü")]).as_str(),
             "https://example.org/?a=1&b=x+y&c=%C3%BC"
@@ -1163,7 +1185,10 @@ mod tests {
         let q = QueryParams::from([("a", "b c/d~*"), ("e", "ü")]);
         assert_eq!(q.to_string(), "a=b+c%2Fd~%2A&e=%C3%BC");
         let q = QueryParams::parse("a=1&b=2&a=3");
-        assert_eq!(q.multi_items().collect::<Vec<_>>(), vec![("a", "1"), ("a", "3"), ("b", "2")]);
+        assert_eq!(
+            q.multi_items().collect::<Vec<_>>(),
+            vec![("a", "1"), ("a", "3"), ("b", "2")]
+        );
         assert_eq!(q, QueryParams::parse("b=2&a=1&a=3"));
         assert_eq!(QueryParams::parse("flag").get("flag"), Some(""));
     }
@@ -1171,7 +1196,10 @@ mod tests {
     #[test]
     fn debug_masks_password() {
         let url = Url::parse("https://user:secret@example.org/").unwrap();
-        assert_eq!(format!("{url:?}"), "Url(\"https://user:[secure]@example.org/\")");
+        assert_eq!(
+            format!("{url:?}"),
+            "Url(\"https://user:[secure]@example.org/\")"
+        );
         assert_eq!(url.without_userinfo().as_str(), "https://example.org/");
     }
 }

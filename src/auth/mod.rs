@@ -64,8 +64,17 @@
 //! # Ok::<(), httpx::Error>(())
 //! ```
 
-use std::fmt;
 use std::sync::Arc;
+
+mod basic;
+mod digest;
+mod function;
+mod netrc;
+
+pub use basic::BasicAuth;
+pub use digest::{parse_challenge, DigestAlgorithm, DigestAuth, DigestChallenge, DigestQop};
+pub use function::FunctionAuth;
+pub use netrc::{parse_netrc, NetRc, NetRcAuth};
 
 use crate::error::Result;
 use crate::request::Request;
@@ -74,8 +83,9 @@ use crate::rt::{BoxFuture, MaybeSend, MaybeSync};
 
 /// An authentication scheme (httpx's `Auth`).
 ///
-/// `Debug` implementations must not print secrets.
-pub trait Auth: MaybeSend + MaybeSync + fmt::Debug {
+/// A closure `Fn(Request) -> Request` is an `Auth` too (httpx's `auth=callable`), so
+/// `Debug` is not required; implementations that have it must not print secrets.
+pub trait Auth: MaybeSend + MaybeSync {
     /// Whether the flow needs the request body in memory (the client reads it first).
     fn requires_request_body(&self) -> bool {
         false
@@ -196,5 +206,19 @@ pub trait IntoAuth {
 impl<A: Auth + 'static> IntoAuth for A {
     fn into_auth(self) -> Arc<dyn Auth> {
         Arc::new(self)
+    }
+}
+
+/// `(username, password)` is Basic auth, as in httpx.
+impl IntoAuth for (&str, &str) {
+    fn into_auth(self) -> Arc<dyn Auth> {
+        Arc::new(BasicAuth::new(self.0, self.1))
+    }
+}
+
+/// `(username, password)` is Basic auth, as in httpx.
+impl IntoAuth for (String, String) {
+    fn into_auth(self) -> Arc<dyn Auth> {
+        Arc::new(BasicAuth::new(self.0, self.1))
     }
 }

@@ -65,14 +65,21 @@ enum State {
     AwaitAuthFirst,
     AwaitRequestHooks,
     /// The request as sent (a stream body left as a consumed marker) and when.
-    AwaitSent { sent: Request, started: Instant },
+    AwaitSent {
+        sent: Request,
+        started: Instant,
+    },
     AwaitResponseHooks,
     /// A followed redirect's body is being read; then `next` is sent.
-    AwaitRedirectRead { next: Request },
+    AwaitRedirectRead {
+        next: Request,
+    },
     AwaitAuthResponseBody,
     AwaitAuthNext,
     /// The auth flow's intermediate response is being read; then `next` is sent.
-    AwaitAuthRead { next: Request },
+    AwaitAuthRead {
+        next: Request,
+    },
     AwaitFinalRead,
     Finished,
 }

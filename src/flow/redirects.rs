@@ -29,7 +29,9 @@ pub(crate) fn redirect_url(request: &Request, location: &str) -> Result<Url> {
         Err(err) => match host_less_absolute(location, base) {
             // httpx accepts absolute locations that lack a host ("https://:443/path")
             // by taking the request's host.
-            Some(fixed) => base.join(&fixed).map_err(|e| invalid_location(location, e))?,
+            Some(fixed) => base
+                .join(&fixed)
+                .map_err(|e| invalid_location(location, e))?,
             None => return Err(invalid_location(location, err)),
         },
     };
@@ -61,7 +63,11 @@ fn invalid_location(location: &str, err: Error) -> Error {
 /// `scheme://[:port]/rest` → `scheme://request-host[:port]/rest`.
 fn host_less_absolute(location: &str, base: &Url) -> Option<String> {
     let (scheme, rest) = location.split_once("://")?;
-    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
         return None;
     }
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -73,7 +79,10 @@ fn host_less_absolute(location: &str, base: &Url) -> Option<String> {
     if host.is_empty() {
         return None;
     }
-    Some(format!("{scheme}://{host}{authority}{}", &rest[authority_end..]))
+    Some(format!(
+        "{scheme}://{host}{authority}{}",
+        &rest[authority_end..]
+    ))
 }
 
 /// Whether two URLs have the same scheme, host and port.
@@ -152,29 +161,71 @@ mod tests {
         assert_eq!(redirect_method(&Method::POST, S::SEE_OTHER), Method::GET);
         assert_eq!(redirect_method(&Method::HEAD, S::SEE_OTHER), Method::HEAD);
         assert_eq!(redirect_method(&Method::PUT, S::FOUND), Method::GET);
-        assert_eq!(redirect_method(&Method::POST, S::MOVED_PERMANENTLY), Method::GET);
-        assert_eq!(redirect_method(&Method::PUT, S::MOVED_PERMANENTLY), Method::PUT);
-        assert_eq!(redirect_method(&Method::POST, S::TEMPORARY_REDIRECT), Method::POST);
-        assert_eq!(redirect_method(&Method::POST, S::PERMANENT_REDIRECT), Method::POST);
+        assert_eq!(
+            redirect_method(&Method::POST, S::MOVED_PERMANENTLY),
+            Method::GET
+        );
+        assert_eq!(
+            redirect_method(&Method::PUT, S::MOVED_PERMANENTLY),
+            Method::PUT
+        );
+        assert_eq!(
+            redirect_method(&Method::POST, S::TEMPORARY_REDIRECT),
+            Method::POST
+        );
+        assert_eq!(
+            redirect_method(&Method::POST, S::PERMANENT_REDIRECT),
+            Method::POST
+        );
     }
 
     #[test]
     fn origins() {
-        assert!(same_origin(&url("https://example.org/a"), &url("https://example.org:443/b")));
-        assert!(!same_origin(&url("https://example.org/"), &url("http://example.org/")));
-        assert!(!same_origin(&url("http://127.0.0.1/"), &url("http://localhost/")));
-        assert!(!same_origin(&url("http://example.org:8080/"), &url("http://example.org/")));
-        assert!(is_https_upgrade(&url("http://example.org/"), &url("https://example.org/")));
-        assert!(!is_https_upgrade(&url("http://example.org:8080/"), &url("https://example.org/")));
-        assert!(!is_https_upgrade(&url("https://example.org/"), &url("http://example.org/")));
+        assert!(same_origin(
+            &url("https://example.org/a"),
+            &url("https://example.org:443/b")
+        ));
+        assert!(!same_origin(
+            &url("https://example.org/"),
+            &url("http://example.org/")
+        ));
+        assert!(!same_origin(
+            &url("http://127.0.0.1/"),
+            &url("http://localhost/")
+        ));
+        assert!(!same_origin(
+            &url("http://example.org:8080/"),
+            &url("http://example.org/")
+        ));
+        assert!(is_https_upgrade(
+            &url("http://example.org/"),
+            &url("https://example.org/")
+        ));
+        assert!(!is_https_upgrade(
+            &url("http://example.org:8080/"),
+            &url("https://example.org/")
+        ));
+        assert!(!is_https_upgrade(
+            &url("https://example.org/"),
+            &url("http://example.org/")
+        ));
     }
 
     #[test]
     fn locations() {
         let request = Request::new(Method::GET, url("https://example.org/a/b#frag"));
-        assert_eq!(redirect_url(&request, "c").unwrap().as_str(), "https://example.org/a/c#frag");
-        assert_eq!(redirect_url(&request, "https://:443/x").unwrap().as_str(), "https://example.org/x#frag");
-        assert_eq!(redirect_url(&request, "//other.org/y#f2").unwrap().as_str(), "https://other.org/y#f2");
+        assert_eq!(
+            redirect_url(&request, "c").unwrap().as_str(),
+            "https://example.org/a/c#frag"
+        );
+        assert_eq!(
+            redirect_url(&request, "https://:443/x").unwrap().as_str(),
+            "https://example.org/x#frag"
+        );
+        assert_eq!(
+            redirect_url(&request, "//other.org/y#f2").unwrap().as_str(),
+            "https://other.org/y#f2"
+        );
         let err = redirect_url(&request, "market://details?id=123").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnsupportedProtocol);
         let err = redirect_url(&request, "https://example.org:99999/").unwrap_err();

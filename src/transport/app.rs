@@ -26,14 +26,17 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// [`AsyncClient`]: crate::AsyncClient
 /// [`Client`]: crate::Client
 ///
-/// ```ignore
-/// // With axum (see examples/app_transport.rs):
+/// ```
+/// # #[cfg(not(target_family = "wasm"))]
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
 /// let client = httpx::AsyncClient::builder()
 ///     .transport(httpx::AppTransport::new(app))
 ///     .base_url("http://testserver")
 ///     .build()?;
 /// assert_eq!(client.get("/").send().await?.text()?, "hello");
+/// # Ok::<(), httpx::Error>(())
+/// # }).unwrap();
 /// ```
 #[derive(Clone)]
 pub struct AppTransport<S> {
@@ -55,8 +58,11 @@ impl<S> std::fmt::Debug for AppTransport<S> {
 
 fn app_error(err: impl Into<BoxError>) -> Error {
     let err = err.into();
-    Error::new(ErrorKind::RemoteProtocolError, format!("the in-process service failed: {err}"))
-        .with_source(err)
+    Error::new(
+        ErrorKind::RemoteProtocolError,
+        format!("the in-process service failed: {err}"),
+    )
+    .with_source(err)
 }
 
 impl<S, B> AppTransport<S>

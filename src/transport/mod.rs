@@ -65,10 +65,14 @@ impl Default for Capabilities {
 impl Capabilities {
     /// Whether `name` is forbidden by the host.
     pub fn forbids(&self, name: &str) -> bool {
-        self.forbidden_headers.iter().any(|f| match f.strip_suffix('*') {
-            Some(prefix) => name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix),
-            None => name.eq_ignore_ascii_case(f),
-        })
+        self.forbidden_headers
+            .iter()
+            .any(|f| match f.strip_suffix('*') {
+                Some(prefix) => {
+                    name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+                }
+                None => name.eq_ignore_ascii_case(f),
+            })
     }
 }
 

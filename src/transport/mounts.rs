@@ -54,11 +54,14 @@ impl UrlPattern {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
         {
-            return Err(Error::invalid_url(format!("Invalid URL pattern {pattern:?}: bad scheme")));
+            return Err(Error::invalid_url(format!(
+                "Invalid URL pattern {pattern:?}: bad scheme"
+            )));
         }
         let authority = rest.split('/').next().unwrap_or("");
-        let (host, port) = split_host_port(authority)
-            .ok_or_else(|| Error::invalid_url(format!("Invalid URL pattern {pattern:?}: bad port")))?;
+        let (host, port) = split_host_port(authority).ok_or_else(|| {
+            Error::invalid_url(format!("Invalid URL pattern {pattern:?}: bad port"))
+        })?;
         let host = host.to_ascii_lowercase();
         let host_len = if host == "*" { 0 } else { host.chars().count() };
         let wildcard_free = |h: &str| -> Result<String> {
@@ -85,7 +88,11 @@ impl UrlPattern {
         };
         Ok(UrlPattern {
             pattern: pattern.to_string(),
-            scheme: if scheme == "all" { String::new() } else { scheme },
+            scheme: if scheme == "all" {
+                String::new()
+            } else {
+                scheme
+            },
             host: host_match,
             host_len,
             // As in httpx, a default port is no port at all.
@@ -263,13 +270,28 @@ mod tests {
     #[test]
     fn priority_most_specific_first() {
         let mut mounts: Mounts<str> = Mounts::default();
-        for p in ["all://", "https://", "all://example.com", "all://example.com:8443", "all://*example.com"] {
+        for p in [
+            "all://",
+            "https://",
+            "all://example.com",
+            "all://example.com:8443",
+            "all://*example.com",
+        ] {
             mounts.insert(UrlPattern::parse(p).unwrap(), Some(Arc::from(p)));
         }
         let route = |u: &str| mounts.route(&url(u)).flatten().map(|s| s.to_string());
-        assert_eq!(route("https://example.com:8443/").as_deref(), Some("all://example.com:8443"));
-        assert_eq!(route("https://www.example.com/").as_deref(), Some("all://*example.com"));
-        assert_eq!(route("http://example.com/").as_deref(), Some("all://*example.com"));
+        assert_eq!(
+            route("https://example.com:8443/").as_deref(),
+            Some("all://example.com:8443")
+        );
+        assert_eq!(
+            route("https://www.example.com/").as_deref(),
+            Some("all://*example.com")
+        );
+        assert_eq!(
+            route("http://example.com/").as_deref(),
+            Some("all://*example.com")
+        );
         assert_eq!(route("https://other.org/").as_deref(), Some("https://"));
         assert_eq!(route("http://other.org/").as_deref(), Some("all://"));
     }

@@ -283,7 +283,8 @@ mod in_process {
     {
         type Response = http::Response<Body>;
         type Error = Infallible;
-        type Future = Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>;
+        type Future =
+            Pin<Box<dyn Future<Output = Result<http::Response<Body>, Infallible>> + Send>>;
 
         fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
             Poll::Ready(Ok(()))
