@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+use httpx::auth::DigestAuth;
 use httpx::{AsyncClient, ErrorKind, MockTransport, Multipart, Part, Response, Timeout};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
@@ -105,6 +106,44 @@ everywhere! {
         assert_eq!(err.kind(), ErrorKind::InvalidUrl);
         let err = client.get("https://example.org/").header("x", "a\nb").send().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::LocalProtocolError);
+    }
+
+    async fn digest_auth_with_host_randomness() {
+        // The server side of RFC 7616 with a known password: it checks the cnonce's
+        // shape and that the client answered the challenge (nc, qop, opaque).
+        let transport = MockTransport::new(|request| {
+            let header = request.headers().get("authorization").unwrap_or_default().into_owned();
+            if header.is_empty() {
+                return Response::builder(401)
+                    .header(
+                        "www-authenticate",
+                        r#"Digest realm="core", nonce="n1", qop="auth", opaque="o1", algorithm=SHA-256"#,
+                    )
+                    .build();
+            }
+            let cnonce = header
+                .split("cnonce=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_default();
+            let ok = header.starts_with("Digest ")
+                && header.contains("nc=00000001")
+                && header.contains(r#"opaque="o1""#)
+                && cnonce.len() == 32
+                && cnonce.chars().all(|c| c.is_ascii_hexdigit());
+            Response::builder(if ok { 200 } else { 403 }).text(cnonce.to_string()).build()
+        });
+        let client = AsyncClient::builder()
+            .transport(transport)
+            .auth(DigestAuth::new("user", "pass"))
+            .build()
+            .unwrap();
+        let first = client.get("https://example.org/a").send().await.unwrap();
+        assert_eq!(first.status(), 200);
+        assert_eq!(first.history().len(), 1);
+        let again = client.get("https://example.org/b").send().await.unwrap();
+        assert_eq!(again.status(), 403, "the pre-emptive answer has nc=00000002");
+        assert_ne!(first.text().unwrap(), again.text().unwrap(), "a fresh cnonce each time");
     }
 
     async fn total_deadline_is_checked_between_hops() {

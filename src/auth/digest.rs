@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::headers::Headers;
 use crate::request::Request;
 use crate::response::Response;
+use crate::url::Url;
 
 // ---- algorithms -----------------------------------------------------------------------
 
@@ -1000,7 +1001,15 @@ impl AuthFlow for DigestFlow<'_> {
         // redirect to another origin is not answered with credentials for ours.
         let challenged_url = match response.request() {
             Some(sent) if sent.url().origin() != request.url().origin() => return Ok(None),
-            Some(sent) => sent.url().clone(),
+            Some(sent) => {
+                if sent.url() != request.url() {
+                    // A same-origin redirect led here: answer for, and retry, the request
+                    // that was challenged (httpx answers for the first URL, which the
+                    // server must refuse).
+                    *request = sent.clone();
+                }
+                sent.url().clone()
+            }
             None => request.url().clone(),
         };
         let challenge = match DigestChallenge::from_headers(response.headers()) {
@@ -1024,9 +1033,39 @@ impl AuthFlow for DigestFlow<'_> {
         let mut cookies = Cookies::new();
         cookies.extract_from_response(&challenged_url, response.headers());
         let url = request.url().clone();
-        cookies.set_cookie_header(request.headers_mut(), &url);
+        merge_cookies(request, &cookies, &url)?;
         Ok(Some(request.clone()))
     }
+}
+
+/// Adds the cookies the 401 set to the retry's `Cookie` header: a cookie of the same
+/// name replaces the one the request carried (the server just set it), others stay.
+fn merge_cookies(request: &mut Request, fresh: &Cookies, url: &Url) -> Result<()> {
+    let Some(new) = fresh.cookie_header(url) else {
+        return Ok(());
+    };
+    let existing = request.headers().get("cookie").map(|v| v.into_owned());
+    let merged = match existing {
+        None => new,
+        Some(existing) => {
+            let fresh_names: Vec<&str> = new
+                .split("; ")
+                .filter_map(|pair| pair.split('=').next())
+                .collect();
+            let kept = existing
+                .split(';')
+                .map(str::trim)
+                .filter(|pair| !pair.is_empty())
+                .filter(|pair| {
+                    let name = pair.split('=').next().unwrap_or("");
+                    !fresh_names.contains(&name)
+                });
+            let mut pairs: Vec<&str> = kept.collect();
+            pairs.extend(new.split("; "));
+            pairs.join("; ")
+        }
+    };
+    request.headers_mut().insert("Cookie", merged)
 }
 
 #[cfg(test)]
@@ -1034,7 +1073,7 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
     use crate::request::Method;
-    use crate::url::Url;
+
     use std::collections::HashMap;
 
     const RFC7616_NONCE: &str = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v";
