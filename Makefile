@@ -49,10 +49,12 @@ test-npm: setup
 demo: setup
 	cargo run --example mock
 	cargo run --example app_transport --features tower
+	cargo run --example token_refresh
 	cargo run --example test_server_inprocess --features tower
+	tools/with-test-server.sh -- cargo run --example native
 
 bench:
-	@echo "bench: the benchmarks come with the network transports"
+	bash tools/bench.sh
 
 size:
 	@echo "size: the size report comes with the fetch transport"

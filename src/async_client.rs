@@ -151,7 +151,9 @@ impl AsyncClient {
     pub async fn send_with(&self, request: Request, options: SendOptions) -> Result<Response> {
         let method = request.method().clone();
         let url = request.url().clone();
-        self.execute(request, options)
+        // Boxed once here: the send loop's future is large, and unboxed it would be
+        // copied through every layer of async calls above it.
+        Box::pin(self.execute(request, options))
             .await
             .map_err(|e| e.with_request(&method, &url))
     }
@@ -164,7 +166,9 @@ impl AsyncClient {
             ));
         }
         let auth = inner.config.resolve_auth(&options.auth, request.url());
-        let settings = inner.config.flow_settings(&options, &*auth, &request);
+        let settings = inner
+            .config
+            .flow_settings(&options, auth.as_deref(), &request);
         let mut flow = SendFlow::new(request, settings);
         let mut auth_flow: Option<Box<dyn AsyncAuthFlow + '_>> = None;
         let mut input = Input::Start;
@@ -175,6 +179,9 @@ impl AsyncClient {
                     Input::Request(request)
                 }
                 Step::StartAuth(request) => {
+                    let auth = auth.as_deref().ok_or_else(|| {
+                        Error::invalid_state("the send loop asked for auth without one")
+                    })?;
                     let flow = auth_flow.insert(auth.async_auth_flow(request));
                     Input::Request(flow.first().await?)
                 }
@@ -198,6 +205,12 @@ impl AsyncClient {
                 }
                 Step::ReadResponse(mut response) => {
                     response.aread().await?;
+                    Input::Response(response)
+                }
+                Step::DrainRedirect(mut response) => {
+                    response
+                        .aread_bounded(crate::flow::REDIRECT_BODY_LIMIT)
+                        .await?;
                     Input::Response(response)
                 }
                 Step::AuthNext(response) => {
@@ -397,13 +410,27 @@ impl AsyncClientBuilder {
             return Err(e);
         }
         let config = self.common.finish()?;
+        let mut mounts = Mounts::default();
+        for (pattern, proxy) in crate::transport::proxy_map(&config, self.transport.is_some())? {
+            let transport = match proxy {
+                Some(proxy) => Some(crate::transport::default_async_transport(
+                    &config,
+                    Some(proxy),
+                )?),
+                None => None,
+            };
+            mounts.insert(pattern, transport);
+        }
+        mounts.extend(self.mounts);
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => crate::transport::default_async_transport(&config, None)?,
+        };
         Ok(AsyncClient {
             inner: Arc::new(AsyncClientInner {
                 config,
-                transport: self
-                    .transport
-                    .unwrap_or_else(crate::transport::default_async_transport),
-                mounts: self.mounts,
+                transport,
+                mounts,
                 request_hooks: self.request_hooks,
                 response_hooks: self.response_hooks,
                 closed: AtomicBool::new(false),

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use crate::auth::{Auth, IntoAuth, NoAuth};
+use crate::auth::{Auth, IntoAuth};
 use crate::config::{DefaultEncoding, Limits, Proxy, Timeout, DEFAULT_MAX_REDIRECTS, USER_AGENT};
 use crate::content::{self, Encoded, Multipart};
 use crate::cookies::Cookies;
@@ -25,7 +25,12 @@ use crate::{
 };
 
 /// The `Accept-Encoding` value: the codings this build can decode.
-fn accept_encoding() -> String {
+fn accept_encoding() -> &'static str {
+    static VALUE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VALUE.get_or_init(accept_encoding_list)
+}
+
+fn accept_encoding_list() -> String {
     let mut codings: Vec<&str> = Vec::new();
     if cfg!(feature = "gzip") {
         codings.push("gzip");
@@ -48,11 +53,10 @@ fn accept_encoding() -> String {
 /// httpx's default client headers.
 fn default_headers() -> Headers {
     let mut headers = Headers::new();
-    // Constant, valid values.
-    let _ = headers.insert("Accept", "*/*");
-    let _ = headers.insert("Accept-Encoding", accept_encoding());
-    let _ = headers.insert("Connection", "keep-alive");
-    let _ = headers.insert("User-Agent", USER_AGENT);
+    headers.append_static("Accept", "*/*");
+    headers.append_static("Accept-Encoding", accept_encoding());
+    headers.append_static("Connection", "keep-alive");
+    headers.append_static("User-Agent", USER_AGENT);
     headers
 }
 
@@ -74,6 +78,11 @@ pub struct ClientConfig {
     pub(crate) trust_env: bool,
     pub(crate) proxy: Option<Proxy>,
     pub(crate) limits: Limits,
+    #[cfg_attr(
+        not(all(feature = "hyper", not(target_family = "wasm"))),
+        allow(dead_code)
+    )]
+    pub(crate) connection: crate::config::ConnectionSettings,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -113,6 +122,7 @@ impl Default for ConfigBuilder {
                 trust_env: true,
                 proxy: None,
                 limits: Limits::default(),
+                connection: Default::default(),
             },
             error: None,
         }
@@ -257,6 +267,49 @@ macro_rules! config_setters {
             self.common.config.limits = limits;
             self
         }
+
+        /// Whether the network transport verifies server certificates (default true;
+        /// native targets, where the client owns TLS).
+        #[cfg(not(target_family = "wasm"))]
+        pub fn verify(mut self, verify: bool) -> Self {
+            self.common.config.connection.verify = Some(verify);
+            self
+        }
+
+        /// Trusts only the certificates of this PEM bundle (httpx's
+        /// `verify="bundle.pem"`; native targets).
+        #[cfg(not(target_family = "wasm"))]
+        pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+            self.common.config.connection.ca_bundle_pem = Some(pem.into());
+            self
+        }
+
+        /// Presents a client certificate (chain and key, PEM; httpx's `cert=`; native
+        /// targets).
+        #[cfg(not(target_family = "wasm"))]
+        pub fn client_certificate_pem(
+            mut self,
+            chain: impl Into<Vec<u8>>,
+            key: impl Into<Vec<u8>>,
+        ) -> Self {
+            self.common.config.connection.client_certificate = Some((chain.into(), key.into()));
+            self
+        }
+
+        /// Whether HTTP/1.1 is offered (default true; native targets).
+        #[cfg(not(target_family = "wasm"))]
+        pub fn http1(mut self, enabled: bool) -> Self {
+            self.common.config.connection.http1 = Some(enabled);
+            self
+        }
+
+        /// Whether HTTP/2 is offered over TLS (default false, as in httpx; native
+        /// targets with the `http2` feature).
+        #[cfg(not(target_family = "wasm"))]
+        pub fn http2(mut self, enabled: bool) -> Self {
+            self.common.config.connection.http2 = Some(enabled);
+            self
+        }
     };
 }
 pub(crate) use config_setters;
@@ -347,40 +400,42 @@ impl ClientConfig {
     /// The auth for one send: the request's choice, else the client's; without either,
     /// credentials in the URL's userinfo become Basic auth (httpx's rule, which also
     /// applies after `no_auth()`), else none.
-    pub(crate) fn resolve_auth(&self, choice: &AuthChoice, url: &Url) -> Arc<dyn Auth> {
+    /// `None` when there is no auth at all (the send loop then skips the auth steps).
+    pub(crate) fn resolve_auth(&self, choice: &AuthChoice, url: &Url) -> Option<Arc<dyn Auth>> {
         let chosen = match choice {
             AuthChoice::Use(auth) => Some(auth.clone()),
             AuthChoice::Disabled => None,
             AuthChoice::ClientDefault => self.auth.clone(),
         };
-        if let Some(auth) = chosen {
-            return auth;
+        if chosen.is_some() {
+            return chosen;
         }
         let username = url.username();
         let password = url.password();
         if !username.is_empty() || password.is_some() {
-            return Arc::new(crate::auth::BasicAuth::new(
+            return Some(Arc::new(crate::auth::BasicAuth::new(
                 username,
                 password.unwrap_or_default(),
-            ));
+            )));
         }
-        Arc::new(NoAuth)
+        None
     }
 
     /// The flow settings for one send.
     pub(crate) fn flow_settings(
         &self,
         options: &SendOptions,
-        auth: &dyn Auth,
+        auth: Option<&dyn Auth>,
         request: &Request,
     ) -> FlowSettings {
         FlowSettings {
+            has_auth: auth.is_some(),
             follow_redirects: options.follow_redirects.unwrap_or(self.follow_redirects),
             max_redirects: self.max_redirects,
             timeout: options.timeout.unwrap_or(*request.timeout()),
             stream: options.stream,
-            requires_request_body: auth.requires_request_body(),
-            requires_response_body: auth.requires_response_body(),
+            requires_request_body: auth.is_some_and(|a| a.requires_request_body()),
+            requires_response_body: auth.is_some_and(|a| a.requires_response_body()),
             default_encoding: self.default_encoding.clone(),
             cookies: if cfg!(feature = "cookies") {
                 Some(self.cookies.clone())
@@ -627,7 +682,7 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
         if auto_host {
             headers.insert("Host", url.netloc())?;
         }
-        headers.update(&merged);
+        headers.append_all(merged);
         let mut request = Request::from_parts(method, url, headers, Body::empty());
         if auto_host {
             request.mark_auto_header("host");
@@ -876,7 +931,9 @@ mod sync_client {
                 ));
             }
             let auth = inner.config.resolve_auth(&options.auth, request.url());
-            let settings = inner.config.flow_settings(&options, &*auth, &request);
+            let settings = inner
+                .config
+                .flow_settings(&options, auth.as_deref(), &request);
             let mut flow = SendFlow::new(request, settings);
             let mut auth_flow: Option<Box<dyn AuthFlow + '_>> = None;
             let mut input = Input::Start;
@@ -887,6 +944,9 @@ mod sync_client {
                         Input::Request(request)
                     }
                     Step::StartAuth(request) => {
+                        let auth = auth.as_deref().ok_or_else(|| {
+                            Error::invalid_state("the send loop asked for auth without one")
+                        })?;
                         Input::Request(auth_flow.insert(auth.auth_flow(request)).first()?)
                     }
                     Step::RequestHooks(mut request) => {
@@ -915,6 +975,10 @@ mod sync_client {
                     }
                     Step::ReadResponse(mut response) => {
                         response.read()?;
+                        Input::Response(response)
+                    }
+                    Step::DrainRedirect(mut response) => {
+                        response.read_bounded(crate::flow::REDIRECT_BODY_LIMIT)?;
                         Input::Response(response)
                     }
                     Step::AuthNext(response) => {
@@ -1103,13 +1167,25 @@ mod sync_client {
                 return Err(e);
             }
             let config = self.common.finish()?;
+            let mut mounts = Mounts::default();
+            for (pattern, proxy) in crate::transport::proxy_map(&config, self.transport.is_some())?
+            {
+                let transport = match proxy {
+                    Some(proxy) => Some(crate::transport::default_transport(&config, Some(proxy))?),
+                    None => None,
+                };
+                mounts.insert(pattern, transport);
+            }
+            mounts.extend(self.mounts);
+            let transport = match self.transport {
+                Some(transport) => transport,
+                None => crate::transport::default_transport(&config, None)?,
+            };
             Ok(Client {
                 inner: Arc::new(ClientInner {
                     config,
-                    transport: self
-                        .transport
-                        .unwrap_or_else(crate::transport::default_transport),
-                    mounts: self.mounts,
+                    transport,
+                    mounts,
                     request_hooks: self.request_hooks,
                     response_hooks: self.response_hooks,
                     closed: AtomicBool::new(false),

@@ -284,14 +284,14 @@ pub type DetectEncoding = Arc<dyn Fn(&[u8]) -> Option<String> + Send + Sync>;
 #[derive(Clone)]
 pub enum DefaultEncoding {
     /// A fixed encoding label, `"utf-8"` by default.
-    Label(String),
+    Label(Arc<str>),
     /// A function that guesses from the body.
     Detect(DetectEncoding),
 }
 
 impl Default for DefaultEncoding {
     fn default() -> DefaultEncoding {
-        DefaultEncoding::Label("utf-8".to_string())
+        DefaultEncoding::Label(Arc::from("utf-8"))
     }
 }
 
@@ -306,13 +306,13 @@ impl fmt::Debug for DefaultEncoding {
 
 impl From<&str> for DefaultEncoding {
     fn from(label: &str) -> DefaultEncoding {
-        DefaultEncoding::Label(label.to_string())
+        DefaultEncoding::Label(Arc::from(label))
     }
 }
 
 impl From<String> for DefaultEncoding {
     fn from(label: String) -> DefaultEncoding {
-        DefaultEncoding::Label(label)
+        DefaultEncoding::Label(Arc::from(label))
     }
 }
 
@@ -347,4 +347,20 @@ mod tests {
         assert!(!format!("{p:?}").contains("secret"));
         assert_eq!(p.url().port(), Some(1080));
     }
+}
+
+/// A client's connection settings for its network transport (httpx's
+/// `Client(verify=, cert=, http1=, http2=)`); `None` keeps the transport's default.
+// Read by the native transport only.
+#[cfg_attr(
+    not(all(feature = "hyper", not(target_family = "wasm"))),
+    allow(dead_code)
+)]
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ConnectionSettings {
+    pub(crate) verify: Option<bool>,
+    pub(crate) ca_bundle_pem: Option<Vec<u8>>,
+    pub(crate) client_certificate: Option<(Vec<u8>, Vec<u8>)>,
+    pub(crate) http1: Option<bool>,
+    pub(crate) http2: Option<bool>,
 }

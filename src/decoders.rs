@@ -1610,39 +1610,51 @@ impl ByteChunker {
         }
     }
 
-    /// The whole chunks completed by `content`.
-    pub(crate) fn decode(&mut self, mut content: Bytes) -> Vec<Bytes> {
+    /// Appends to `out` the whole chunks completed by `content` (no allocation when
+    /// passing through).
+    pub(crate) fn decode_into(&mut self, mut content: Bytes, out: &mut impl Extend<Bytes>) {
         let Some(size) = self.chunk_size else {
-            return if content.is_empty() {
-                Vec::new()
-            } else {
-                vec![content]
-            };
+            if !content.is_empty() {
+                out.extend(std::iter::once(content));
+            }
+            return;
         };
-        let mut chunks = Vec::new();
         if !self.buffer.is_empty() {
             let take = (size - self.buffer.len()).min(content.len());
             self.buffer.extend_from_slice(&content[..take]);
             content.advance(take);
             if self.buffer.len() < size {
-                return chunks;
+                return;
             }
-            chunks.push(self.buffer.split().freeze());
+            out.extend(std::iter::once(self.buffer.split().freeze()));
         }
         while content.len() >= size {
-            chunks.push(content.split_to(size));
+            out.extend(std::iter::once(content.split_to(size)));
         }
         self.buffer.extend_from_slice(&content);
+    }
+
+    /// Appends the shorter last chunk, if any, to `out`.
+    pub(crate) fn flush_into(&mut self, out: &mut impl Extend<Bytes>) {
+        if !self.buffer.is_empty() {
+            out.extend(std::iter::once(self.buffer.split().freeze()));
+        }
+    }
+
+    /// The whole chunks completed by `content`.
+    #[cfg(test)]
+    pub(crate) fn decode(&mut self, content: Bytes) -> Vec<Bytes> {
+        let mut chunks = Vec::new();
+        self.decode_into(content, &mut chunks);
         chunks
     }
 
     /// The shorter last chunk, if any.
+    #[cfg(test)]
     pub(crate) fn flush(&mut self) -> Vec<Bytes> {
-        if self.buffer.is_empty() {
-            Vec::new()
-        } else {
-            vec![self.buffer.split().freeze()]
-        }
+        let mut chunks = Vec::new();
+        self.flush_into(&mut chunks);
+        chunks
     }
 }
 

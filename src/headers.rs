@@ -4,6 +4,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
+use bytes::Bytes;
+
 use crate::error::{Error, Result};
 
 /// Header names whose values `Debug` output hides.
@@ -32,15 +34,29 @@ pub struct Headers {
     entries: Vec<Entry>,
 }
 
+/// Names and values are `Bytes`: copying headers (each request copies the client's)
+/// shares them instead of allocating, and static defaults cost nothing.
 #[derive(Clone)]
 struct Entry {
-    name: String,
-    value: Vec<u8>,
+    name: Bytes,
+    value: Bytes,
 }
 
 impl Entry {
+    fn new(name: &str, value: &[u8]) -> Entry {
+        Entry {
+            name: Bytes::copy_from_slice(name.as_bytes()),
+            value: Bytes::copy_from_slice(value),
+        }
+    }
+
     fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
+        self.name.eq_ignore_ascii_case(name.as_bytes())
+    }
+
+    /// The name; always ASCII, as names are validated tokens.
+    fn name(&self) -> &str {
+        std::str::from_utf8(&self.name).unwrap_or_default()
     }
 }
 
@@ -99,22 +115,27 @@ impl Headers {
         validate_value(name, value)?;
         match self.entries.iter().position(|e| e.is(name)) {
             Some(first) => {
-                self.entries[first] = Entry {
-                    name: name.to_string(),
-                    value: value.to_vec(),
-                };
+                self.entries[first] = Entry::new(name, value);
                 let mut index = 0;
                 self.entries.retain(|e| {
                     index += 1;
                     index - 1 <= first || !e.is(name)
                 });
             }
-            None => self.entries.push(Entry {
-                name: name.to_string(),
-                value: value.to_vec(),
-            }),
+            None => self.entries.push(Entry::new(name, value)),
         }
         Ok(())
+    }
+
+    /// Adds a header known to be valid at compile time, without copying it.
+    pub(crate) fn append_static(&mut self, name: &'static str, value: &'static str) {
+        debug_assert!(
+            validate_name(name).is_ok() && validate_value(name, value.as_bytes()).is_ok()
+        );
+        self.entries.push(Entry {
+            name: Bytes::from_static(name.as_bytes()),
+            value: Bytes::from_static(value.as_bytes()),
+        });
     }
 
     /// Adds a value for `name`, keeping earlier ones.
@@ -122,10 +143,7 @@ impl Headers {
         let value = value.as_ref();
         validate_name(name)?;
         validate_value(name, value)?;
-        self.entries.push(Entry {
-            name: name.to_string(),
-            value: value.to_vec(),
-        });
+        self.entries.push(Entry::new(name, value));
         Ok(())
     }
 
@@ -171,7 +189,7 @@ impl Headers {
         self.entries
             .iter()
             .filter(move |e| e.is(name))
-            .map(|e| e.value.as_slice())
+            .map(|e| &e.value[..])
     }
 
     /// Every value of `name`; with `split_commas`, comma-separated values are split
@@ -198,7 +216,7 @@ impl Headers {
     pub fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
         for e in &self.entries {
-            let lower = e.name.to_ascii_lowercase();
+            let lower = e.name().to_ascii_lowercase();
             if !keys.contains(&lower) {
                 keys.push(lower);
             }
@@ -221,14 +239,12 @@ impl Headers {
     pub fn multi_items(&self) -> impl Iterator<Item = (String, Cow<'_, str>)> {
         self.entries
             .iter()
-            .map(|e| (e.name.to_ascii_lowercase(), decode_value(&e.value)))
+            .map(|e| (e.name().to_ascii_lowercase(), decode_value(&e.value)))
     }
 
     /// Every pair as given: the name in its original case and the raw value.
     pub fn raw(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.entries
-            .iter()
-            .map(|e| (e.name.as_str(), e.value.as_slice()))
+        self.entries.iter().map(|e| (e.name(), &e.value[..]))
     }
 
     /// The number of distinct names.
@@ -243,10 +259,21 @@ impl Headers {
 
     /// Merges `other` in: each name in `other` replaces this one's values.
     pub fn update(&mut self, other: &Headers) {
-        for key in other.keys() {
-            self.remove(&key);
+        if other.entries.is_empty() {
+            return;
         }
+        self.entries.retain(|e| {
+            !other
+                .entries
+                .iter()
+                .any(|o| o.name.eq_ignore_ascii_case(&e.name))
+        });
         self.entries.extend(other.entries.iter().cloned());
+    }
+
+    /// Moves every pair of `other` to the end of these headers.
+    pub(crate) fn append_all(&mut self, other: Headers) {
+        self.entries.extend(other.entries);
     }
 
     /// Builds headers from name-value pairs, validating each.
@@ -267,11 +294,11 @@ impl Headers {
     pub fn to_header_map(&self) -> Result<http::HeaderMap> {
         let mut map = http::HeaderMap::with_capacity(self.entries.len());
         for e in &self.entries {
-            let name = http::HeaderName::from_bytes(e.name.as_bytes()).map_err(|err| {
-                Error::local_protocol(format!("Invalid header name {:?}: {err}", e.name))
+            let name = http::HeaderName::from_bytes(&e.name).map_err(|err| {
+                Error::local_protocol(format!("Invalid header name {:?}: {err}", e.name()))
             })?;
             let value = http::HeaderValue::from_bytes(&e.value).map_err(|err| {
-                Error::local_protocol(format!("Invalid value for header '{}': {err}", e.name))
+                Error::local_protocol(format!("Invalid value for header '{}': {err}", e.name()))
             })?;
             map.append(name, value);
         }
@@ -286,12 +313,12 @@ impl PartialEq for Headers {
         let mut a: Vec<(String, &[u8])> = self
             .entries
             .iter()
-            .map(|e| (e.name.to_ascii_lowercase(), e.value.as_slice()))
+            .map(|e| (e.name().to_ascii_lowercase(), &e.value[..]))
             .collect();
         let mut b: Vec<(String, &[u8])> = other
             .entries
             .iter()
-            .map(|e| (e.name.to_ascii_lowercase(), e.value.as_slice()))
+            .map(|e| (e.name().to_ascii_lowercase(), &e.value[..]))
             .collect();
         a.sort();
         b.sort();
@@ -307,9 +334,9 @@ impl fmt::Debug for Headers {
         let mut list = f.debug_list();
         for e in &self.entries {
             if SENSITIVE.iter().any(|s| e.is(s)) {
-                list.entry(&(e.name.as_str(), "[secure]"));
+                list.entry(&(e.name(), "[secure]"));
             } else {
-                list.entry(&(e.name.as_str(), decode_value(&e.value)));
+                list.entry(&(e.name(), decode_value(&e.value)));
             }
         }
         list.finish()
@@ -321,10 +348,7 @@ impl From<&http::HeaderMap> for Headers {
         Headers {
             entries: map
                 .iter()
-                .map(|(k, v)| Entry {
-                    name: k.as_str().to_string(),
-                    value: v.as_bytes().to_vec(),
-                })
+                .map(|(k, v)| Entry::new(k.as_str(), v.as_bytes()))
                 .collect(),
         }
     }

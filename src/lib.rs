@@ -77,6 +77,8 @@ pub use crate::status::StatusCode;
 pub use crate::transport::AppTransport;
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use crate::transport::Transport;
+#[cfg(all(feature = "hyper", not(target_family = "wasm")))]
+pub use crate::transport::{AsyncHttpTransport, HttpTransport};
 pub use crate::transport::{AsyncTransport, Capabilities, MockTransport};
 pub use crate::url::{IntoUrl, QueryParams, Url};
 

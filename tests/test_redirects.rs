@@ -940,3 +940,51 @@ async fn test_cannot_redirect_async_streaming_body() -> Result<()> {
     assert_eq!(err.kind(), ErrorKind::StreamConsumed);
     Ok(())
 }
+
+/// SECURITY.md D4: a followed redirect's body is read only up to a bound, never
+/// inflated without limit (urllib3 CVE-2026-21441). Here the 302 carries 64 MiB of
+/// gzipped zeros: the client stops reading it, closes it, and follows the redirect.
+mod d4_redirect_body_is_bounded {
+    use super::*;
+    use std::io::Write;
+
+    fn bomb() -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..64 {
+            encoder.write_all(&zeros).unwrap();
+        }
+        encoder.finish().unwrap()
+    }
+
+    fn transport() -> MockTransport {
+        let bomb = bomb();
+        MockTransport::new(move |request| match request.url().path().as_ref() {
+            "/bomb" => {
+                let chunks: Vec<Result<Vec<u8>>> =
+                    bomb.chunks(4096).map(|c| Ok(c.to_vec())).collect();
+                Response::builder(302)
+                    .header("location", "/done")
+                    .header("content-encoding", "gzip")
+                    .stream(chunks)
+                    .build()
+            }
+            _ => Response::builder(200).text("done").build(),
+        })
+    }
+
+    dual_test! {
+        fn redirect_body_is_not_inflated() {
+            let client = builder!().transport(transport()).follow_redirects(true).build()?;
+            let response = send!(client.get("https://example.org/bomb"))?;
+            assert_eq!(response.text()?, "done");
+            let first = &response.history()[0];
+            assert_eq!(first.status(), 302);
+            assert!(first.is_closed());
+            assert_eq!(first.content().unwrap_err().kind(), ErrorKind::ResponseNotRead);
+            // Far less than the 64 MiB it would inflate to was even downloaded.
+            assert!(first.num_bytes_downloaded() < 1024 * 1024, "{}", first.num_bytes_downloaded());
+            Ok(())
+        }
+    }
+}

@@ -71,6 +71,8 @@ mod digest;
 mod function;
 mod netrc;
 
+#[cfg(all(feature = "hyper", not(target_family = "wasm")))]
+pub(crate) use basic::basic_header;
 pub use basic::BasicAuth;
 pub use digest::{parse_challenge, DigestAlgorithm, DigestAuth, DigestChallenge, DigestQop};
 pub use function::FunctionAuth;

@@ -19,6 +19,11 @@ use crate::response::Response;
 use crate::rt::Instant;
 use crate::transport::Capabilities;
 
+/// The most decoded bytes of a followed redirect's body the client reads (and keeps
+/// in the history); a larger body is not read, so a redirect cannot make the client
+/// inflate an unbounded body.
+pub(crate) const REDIRECT_BODY_LIMIT: usize = 1024 * 1024;
+
 /// What the driver must do next.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Step {
@@ -36,6 +41,9 @@ pub(crate) enum Step {
     ResponseHooks(Response),
     /// Read the response body, then `Input::Response`.
     ReadResponse(Response),
+    /// Read a followed redirect's body up to [`REDIRECT_BODY_LIMIT`] decoded bytes
+    /// (past it, close the response unread), then `Input::Response`.
+    DrainRedirect(Response),
     /// Give the response to the auth flow, then `Input::AuthNext` with its answer.
     AuthNext(Response),
     /// The final response.
@@ -86,6 +94,8 @@ enum State {
 
 /// Client settings the flow reads.
 pub(crate) struct FlowSettings {
+    /// Whether there is an auth flow to run (else its steps are skipped).
+    pub(crate) has_auth: bool,
     pub(crate) follow_redirects: bool,
     pub(crate) max_redirects: usize,
     pub(crate) timeout: Timeout,
@@ -124,6 +134,9 @@ impl SendFlow {
         let state = std::mem::replace(&mut self.state, State::Finished);
         match (state, input) {
             (State::Start(request), Input::Start) => {
+                if !self.settings.has_auth {
+                    return self.begin_send(request);
+                }
                 if self.settings.requires_request_body {
                     self.state = State::AwaitRequestBody;
                     return Ok(Step::ReadRequestBody(request));
@@ -191,7 +204,7 @@ impl SendFlow {
                 self.add_cookie_header(&mut next);
                 if self.settings.follow_redirects {
                     self.state = State::AwaitRedirectRead { next };
-                    Ok(Step::ReadResponse(response))
+                    Ok(Step::DrainRedirect(response))
                 } else {
                     response.set_next_request(next);
                     self.end_redirects(response)
@@ -282,6 +295,9 @@ impl SendFlow {
 
     /// The redirect loop ended with `response`: hand it to the auth flow.
     fn end_redirects(&mut self, response: Response) -> Result<Step> {
+        if !self.settings.has_auth {
+            return self.finish(response);
+        }
         if self.settings.requires_response_body {
             self.state = State::AwaitAuthResponseBody;
             return Ok(Step::ReadResponse(response));

@@ -17,12 +17,16 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::rt::{BoxFuture, MaybeSend, MaybeSync};
 
+#[cfg(all(feature = "hyper", not(target_family = "wasm")))]
+pub mod hyper;
 mod mock;
 pub(crate) mod mounts;
 
 #[cfg(feature = "tower")]
 mod app;
 
+#[cfg(all(feature = "hyper", not(target_family = "wasm")))]
+pub use self::hyper::{AsyncHttpTransport, HttpTransport, HttpTransportBuilder};
 #[cfg(feature = "tower")]
 pub use app::AppTransport;
 pub use mock::MockTransport;
@@ -151,8 +155,10 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for Arc<T> {
 
 /// The transport a client uses when none is given and no network transport is built
 /// for this target: every request fails with a message that says what to do.
+#[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
 pub(crate) struct NoNetwork;
 
+#[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
 impl NoNetwork {
     fn error(request: &Request) -> crate::Error {
         crate::Error::new(
@@ -165,28 +171,90 @@ impl NoNetwork {
     }
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(all(not(feature = "hyper"), not(target_family = "wasm")))]
 impl Transport for NoNetwork {
     fn handle_request(&self, request: Request) -> Result<Response> {
         Err(NoNetwork::error(&request))
     }
 }
 
+#[cfg(target_os = "wasi")]
+impl Transport for NoNetwork {
+    fn handle_request(&self, request: Request) -> Result<Response> {
+        Err(NoNetwork::error(&request))
+    }
+}
+
+#[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
 impl AsyncTransport for NoNetwork {
     fn handle_async_request(&self, request: Request) -> BoxFuture<'_, Result<Response>> {
         Box::pin(async move { Err(NoNetwork::error(&request)) })
     }
 }
 
-/// The default blocking transport of this target.
+/// The default blocking transport of this target, with the client's settings.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub(crate) fn default_transport() -> Arc<dyn Transport> {
-    Arc::new(NoNetwork)
+pub(crate) fn default_transport(
+    config: &crate::client::ClientConfig,
+    proxy: Option<crate::config::Proxy>,
+) -> crate::Result<Arc<dyn Transport>> {
+    #[cfg(all(feature = "hyper", not(target_family = "wasm")))]
+    {
+        self::hyper::default_transport(config.limits, config.trust_env, &config.connection, proxy)
+    }
+    #[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
+    {
+        let _ = (config, proxy);
+        Ok(Arc::new(NoNetwork))
+    }
 }
 
-/// The default async transport of this target.
-pub(crate) fn default_async_transport() -> Arc<dyn AsyncTransport> {
-    Arc::new(NoNetwork)
+/// The default async transport of this target, with the client's settings.
+pub(crate) fn default_async_transport(
+    config: &crate::client::ClientConfig,
+    proxy: Option<crate::config::Proxy>,
+) -> crate::Result<Arc<dyn AsyncTransport>> {
+    #[cfg(all(feature = "hyper", not(target_family = "wasm")))]
+    {
+        self::hyper::default_async_transport(
+            config.limits,
+            config.trust_env,
+            &config.connection,
+            proxy,
+        )
+    }
+    #[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
+    {
+        let _ = (config, proxy);
+        Ok(Arc::new(NoNetwork))
+    }
+}
+
+/// The proxy routes a client mounts (httpx's `_get_proxy_map`): an explicit proxy for
+/// every URL, else, with `trust_env` and no custom transport, the environment's
+/// `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` with `NO_PROXY` exceptions. Each entry is a
+/// pattern and the proxy for it, or `None` for "no proxy" (the client's transport).
+pub(crate) fn proxy_map(
+    config: &crate::client::ClientConfig,
+    custom_transport: bool,
+) -> crate::Result<Vec<(UrlPattern, Option<crate::config::Proxy>)>> {
+    if let Some(proxy) = &config.proxy {
+        return Ok(vec![(UrlPattern::parse("all://")?, Some(proxy.clone()))]);
+    }
+    #[cfg(all(feature = "hyper", not(target_family = "wasm")))]
+    if config.trust_env && !custom_transport {
+        let mut routes = Vec::new();
+        for (pattern, proxy) in self::hyper::environment_proxies() {
+            let pattern = UrlPattern::parse(&pattern)?;
+            let proxy = proxy
+                .map(|url| crate::config::Proxy::new(&url))
+                .transpose()?;
+            routes.push((pattern, proxy));
+        }
+        return Ok(routes);
+    }
+    let _ = custom_transport;
+    Ok(Vec::new())
 }
 
 #[cfg(test)]

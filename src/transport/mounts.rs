@@ -213,6 +213,13 @@ impl<T: ?Sized> Mounts<T> {
             .map(|(_, t)| t.as_ref())
     }
 
+    /// Adds `other`'s routes, which win over same-pattern routes already here.
+    pub(crate) fn extend(&mut self, other: Mounts<T>) {
+        for (pattern, transport) in other.entries {
+            self.insert(pattern, transport);
+        }
+    }
+
     /// Every mounted transport, for closing.
     pub(crate) fn transports(&self) -> impl Iterator<Item = &std::sync::Arc<T>> {
         self.entries.iter().filter_map(|(_, t)| t.as_ref())

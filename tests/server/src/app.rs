@@ -9,7 +9,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use futures_util::FutureExt;
 use http::header::{HeaderName, HeaderValue};
-use http::{Method, Request, Response};
+use http::{Method, Request, Response, Version};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use serde_json::json;
@@ -66,6 +66,10 @@ pub(crate) async fn dispatch(
     let uri = req.uri().clone();
     let origin = req.headers().get("origin").cloned();
     let request_id = req.headers().get("x-request-id").cloned();
+    let http2 = req.version() == Version::HTTP_2;
+    if http2 {
+        ctx.disable_capture();
+    }
     let mut resp = if method == Method::OPTIONS
         && req.headers().contains_key("access-control-request-method")
     {
@@ -85,6 +89,9 @@ pub(crate) async fn dispatch(
     };
     if let Some(id) = request_id {
         resp.headers_mut().insert("x-request-id", id);
+    }
+    if http2 && method == Method::HEAD {
+        resp = without_body(resp);
     }
     add_cors(&mut resp, origin);
     if state.verbose {
@@ -107,6 +114,10 @@ async fn route(req: Request<Incoming>, ctx: &ConnCtx, state: &Arc<State>) -> Res
     // Faults: hand the socket to the connection task and never answer here.
     if let Some(name) = path.strip_prefix("/fault/") {
         return match Fault::parse(name) {
+            Some(_) if parts.version == Version::HTTP_2 => error(
+                501,
+                "faults write HTTP/1.1 on the raw socket: use HTTP/1.1 for them",
+            ),
             Some(fault) => {
                 if state.verbose {
                     eprintln!("{} {} {} -> fault", ctx.peer, parts.method, parts.uri);
@@ -150,15 +161,31 @@ async fn route(req: Request<Incoming>, ctx: &ConnCtx, state: &Arc<State>) -> Res
         query: Query::parse(parts.uri.query()),
         method: parts.method,
         uri: parts.uri,
+        version: parts.version,
         headers: parts.headers,
         raw_headers,
         body,
         chunked,
         peer: ctx.peer,
         local: ctx.local,
+        tls: ctx.tls,
         state: state.clone(),
     };
     routes::handle(req).await
+}
+
+/// The answer to HEAD over HTTP/2, where hyper sends whatever body it is given (HTTP/1
+/// drops it): the headers, with the length the body would have had.
+fn without_body(resp: Resp) -> Resp {
+    let (mut parts, body) = resp.into_parts();
+    if !parts.headers.contains_key(http::header::CONTENT_LENGTH) {
+        if let Some(n) = http_body::Body::size_hint(&body).exact() {
+            parts
+                .headers
+                .insert(http::header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
+    }
+    Response::from_parts(parts, util::empty())
 }
 
 /// Reads a whole request body, up to `MAX_BODY`.
@@ -275,12 +302,14 @@ pub(crate) async fn respond_in_process(
             query: Query::parse(parts.uri.query()),
             method: parts.method,
             uri: parts.uri,
+            version: parts.version,
             headers: parts.headers,
             raw_headers: None,
             body,
             chunked,
             peer: loopback,
             local: loopback,
+            tls: false,
             state,
         };
         match AssertUnwindSafe(routes::handle(req)).catch_unwind().await {

@@ -1,20 +1,23 @@
-//! One accepted connection: hyper serves it, a wrapper around the socket records each
-//! request head as received (for `raw_headers`), and `/fault/...` requests take the raw
-//! socket back from hyper.
+//! One accepted connection: TLS when the server has it, then hyper serves HTTP/1.1 or
+//! HTTP/2 (ALPN `h2`, or the HTTP/2 preface on a plain socket); a wrapper around the byte
+//! stream records each HTTP/1 request head as received (for `raw_headers`), and
+//! `/fault/...` requests take the stream back from hyper.
 
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{ready, Context, Poll};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
+use tokio_rustls::TlsAcceptor;
 
 use crate::app::{self, State};
 use crate::fault::{self, Fault};
@@ -22,17 +25,22 @@ use crate::fault::{self, Fault};
 /// Heads larger than this are not captured (hyper refuses them anyway).
 const MAX_HEAD: usize = 256 * 1024;
 
+/// How long a TLS handshake may take before the connection is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Records the bytes of the next request head.
 #[derive(Debug)]
 struct Capture {
     active: bool,
+    /// Set once the connection turns out to speak HTTP/2: nothing to capture.
+    disabled: bool,
     buf: Vec<u8>,
     heads: VecDeque<Vec<u8>>,
 }
 
 impl Capture {
     fn feed(&mut self, data: &[u8]) {
-        if !self.active {
+        if !self.active || self.disabled {
             return;
         }
         self.buf.extend_from_slice(data);
@@ -66,6 +74,8 @@ impl Capture {
 pub(crate) struct ConnCtx {
     pub peer: SocketAddr,
     pub local: SocketAddr,
+    /// Whether the connection is a TLS session.
+    pub tls: bool,
     capture: Arc<Mutex<Capture>>,
     hijack: mpsc::Sender<Fault>,
 }
@@ -110,8 +120,19 @@ impl ConnCtx {
     /// Starts recording the next request head (call once the request body is consumed).
     pub(crate) fn rearm(&self) {
         let mut cap = self.capture.lock().unwrap_or_else(|e| e.into_inner());
-        cap.active = true;
+        cap.active = !cap.disabled;
         cap.buf.clear();
+    }
+
+    /// Stops recording for good: the connection speaks HTTP/2, whose heads are binary.
+    pub(crate) fn disable_capture(&self) {
+        let mut cap = self.capture.lock().unwrap_or_else(|e| e.into_inner());
+        if !cap.disabled {
+            cap.disabled = true;
+            cap.active = false;
+            cap.buf = Vec::new();
+            cap.heads.clear();
+        }
     }
 
     /// Asks the connection task to take the socket from hyper and perform `fault`.
@@ -120,50 +141,66 @@ impl ConnCtx {
     }
 }
 
-/// The socket as hyper sees it: shared, so the connection task can take it back.
-struct Io {
-    stream: Arc<TcpStream>,
+/// A connection's byte stream: a TCP socket, or a TLS session on one.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// The TCP socket underneath (for resets).
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Stream for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Stream for tokio_rustls::server::TlsStream<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref().0
+    }
+}
+
+/// The stream as hyper sees it: shared, so the connection task can take it back, and
+/// recording what it reads into the capture. Only the connection task touches it, so the
+/// lock is never contended.
+struct Io<S> {
+    stream: Arc<Mutex<S>>,
     capture: Arc<Mutex<Capture>>,
 }
 
-impl AsyncRead for Io {
+impl<S> Io<S> {
+    fn stream(&self) -> MutexGuard<'_, S> {
+        self.stream.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<S: Stream> AsyncRead for Io<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        loop {
-            ready!(self.stream.poll_read_ready(cx))?;
-            let unfilled = buf.initialize_unfilled();
-            match self.stream.try_read(unfilled) {
-                Ok(n) => {
-                    self.capture
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .feed(&unfilled[..n]);
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Poll::Ready(Err(e)),
+        let before = buf.filled().len();
+        let result = Pin::new(&mut *self.stream()).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = result {
+            let new = &buf.filled()[before..];
+            if !new.is_empty() {
+                self.capture
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .feed(new);
             }
         }
+        result
     }
 }
 
-impl AsyncWrite for Io {
+impl<S: Stream> AsyncWrite for Io<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        loop {
-            ready!(self.stream.poll_write_ready(cx))?;
-            match self.stream.try_write(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                r => return Poll::Ready(r),
-            }
-        }
+        Pin::new(&mut *self.stream()).poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -171,42 +208,70 @@ impl AsyncWrite for Io {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        loop {
-            ready!(self.stream.poll_write_ready(cx))?;
-            match self.stream.try_write_vectored(bufs) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                r => return Poll::Ready(r),
-            }
-        }
+        Pin::new(&mut *self.stream()).poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
-        true
+        self.stream().is_write_vectored()
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut *self.stream()).poll_flush(cx)
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let r = socket2::SockRef::from(&*self.stream).shutdown(std::net::Shutdown::Write);
-        match r {
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
-            r => Poll::Ready(r),
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match Pin::new(&mut *self.stream()).poll_shutdown(cx) {
+            Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
+            r => r,
         }
     }
 }
 
-/// Serves one accepted connection until it closes.
-pub(crate) async fn handle(stream: TcpStream, peer: SocketAddr, state: Arc<State>) {
+/// Serves one accepted connection until it closes: TLS first when `tls` is given (a failed
+/// handshake just drops the connection).
+pub(crate) async fn handle(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<State>,
+    tls: Option<TlsAcceptor>,
+) {
     let _ = stream.set_nodelay(true);
     let local = match stream.local_addr() {
         Ok(a) => a,
         Err(_) => return,
     };
-    let stream = Arc::new(stream);
+    match tls {
+        None => serve(stream, peer, local, false, state).await,
+        Some(acceptor) => {
+            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                Ok(Ok(session)) => serve(session, peer, local, true, state).await,
+                Ok(Err(e)) => {
+                    if state.verbose {
+                        eprintln!("{peer} TLS handshake failed: {e}");
+                    }
+                }
+                Err(_) => {
+                    if state.verbose {
+                        eprintln!("{peer} TLS handshake timed out");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Serves HTTP/1.1 or HTTP/2 on `stream` until it closes or a fault takes it over.
+async fn serve<S: Stream>(
+    stream: S,
+    peer: SocketAddr,
+    local: SocketAddr,
+    tls: bool,
+    state: Arc<State>,
+) {
+    let stream = Arc::new(Mutex::new(stream));
     let capture = Arc::new(Mutex::new(Capture {
         active: true,
+        disabled: false,
         buf: Vec::new(),
         heads: VecDeque::new(),
     }));
@@ -214,6 +279,7 @@ pub(crate) async fn handle(stream: TcpStream, peer: SocketAddr, state: Arc<State
     let ctx = Arc::new(ConnCtx {
         peer,
         local,
+        tls,
         capture: capture.clone(),
         hijack: hijack_tx,
     });
@@ -222,16 +288,17 @@ pub(crate) async fn handle(stream: TcpStream, peer: SocketAddr, state: Arc<State
         capture,
     });
     let service = service_fn(move |req| app::dispatch(req, ctx.clone(), state.clone()));
-    let conn = http1::Builder::new()
-        .max_buf_size(1 << 20)
-        .serve_connection(io, service);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().max_buf_size(1 << 20);
+    let conn = builder.serve_connection(io, service);
     let fault = tokio::select! {
         _ = conn => None,
         Some(fault) = hijack_rx.recv() => Some(fault),
     };
-    // The hyper connection (and with it its handle on the socket) is gone now.
+    // The hyper connection (and with it its handle on the stream) is gone now.
     if let Some(fault) = fault {
         if let Ok(stream) = Arc::try_unwrap(stream) {
+            let stream = stream.into_inner().unwrap_or_else(|e| e.into_inner());
             fault::run(fault, stream).await;
         }
     }

@@ -59,6 +59,8 @@ pub(crate) fn echo(req: &Req) -> Value {
         "origin": req.peer.ip().to_string(),
         "body_length": req.body.len(),
         "chunked": req.chunked,
+        "http_version": req.http_version(),
+        "tls": req.tls,
     })
 }
 

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+
+use crate::conn::Stream;
 
 /// A fault the connection task performs once hyper has let go of the socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,9 +57,10 @@ impl Fault {
     ];
 }
 
-/// Performs `fault` on `stream` (the request head has been read already).
-pub(crate) async fn run(fault: Fault, mut stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
+/// Performs `fault` on `stream` (the request head has been read already). Over TLS the
+/// broken answer goes through the TLS session; resets reset the TCP socket underneath.
+pub(crate) async fn run<S: Stream>(fault: Fault, mut stream: S) {
+    let _ = stream.tcp().set_nodelay(true);
     let head = |extra: &str| {
         format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n{extra}\r\n")
     };
@@ -85,7 +87,10 @@ pub(crate) async fn run(fault: Fault, mut stream: TcpStream) {
         }
         Fault::StallBody => {
             let msg = head("Content-Length: 10\r\n") + "01";
-            let r = stream.write_all(msg.as_bytes()).await;
+            let mut r = stream.write_all(msg.as_bytes()).await;
+            if r.is_ok() {
+                r = stream.flush().await;
+            }
             if r.is_ok() {
                 hold(&mut stream).await;
             }
@@ -102,7 +107,10 @@ pub(crate) async fn run(fault: Fault, mut stream: TcpStream) {
         }
         Fault::ResetMidBody => {
             let msg = head("Content-Length: 100\r\n") + "0123456789";
-            let r = stream.write_all(msg.as_bytes()).await;
+            let mut r = stream.write_all(msg.as_bytes()).await;
+            if r.is_ok() {
+                r = stream.flush().await;
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
             reset(stream);
             r
@@ -113,7 +121,7 @@ pub(crate) async fn run(fault: Fault, mut stream: TcpStream) {
 
 /// Writes `data`, sends FIN, and drains what the client still sends (so the close is a
 /// clean FIN rather than a reset caused by unread input).
-async fn write_then_close(stream: &mut TcpStream, data: &[u8]) -> std::io::Result<()> {
+async fn write_then_close<S: Stream>(stream: &mut S, data: &[u8]) -> std::io::Result<()> {
     stream.write_all(data).await?;
     stream.flush().await?;
     stream.shutdown().await?;
@@ -130,7 +138,7 @@ async fn write_then_close(stream: &mut TcpStream, data: &[u8]) -> std::io::Resul
 }
 
 /// Keeps the socket open (reading and discarding) until the client leaves or time runs out.
-async fn hold(stream: &mut TcpStream) {
+async fn hold<S: Stream>(stream: &mut S) {
     let mut buf = [0u8; 4096];
     let _ = tokio::time::timeout(STALL, async {
         while let Ok(n) = stream.read(&mut buf).await {
@@ -142,8 +150,8 @@ async fn hold(stream: &mut TcpStream) {
     .await;
 }
 
-/// Closes with a TCP reset (SO_LINGER 0).
-fn reset(stream: TcpStream) {
-    let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+/// Closes with a TCP reset (SO_LINGER 0; no TLS close_notify).
+fn reset<S: Stream>(stream: S) {
+    let _ = socket2::SockRef::from(stream.tcp()).set_linger(Some(Duration::ZERO));
     drop(stream);
 }

@@ -1,5 +1,5 @@
-//! `httpx-test-server`: the httpbin-like local HTTP/1.1 server every test suite of the
-//! httpx port shares.
+//! `httpx-test-server`: the httpbin-like local HTTP/1.1 and HTTP/2 server every test suite
+//! of the httpx port shares, and a test proxy (HTTP forward proxy with CONNECT, or SOCKS5).
 //!
 //! Native tests start it in-process with [`TestServer::start`]; it runs on its own thread
 //! with its own tokio runtime, so it works from plain `#[test]` functions and from inside
@@ -7,9 +7,20 @@
 //! which prints `LISTENING http://127.0.0.1:PORT` once bound.
 //!
 //! ```no_run
-//! let server = httpx_test_server::TestServer::start();
+//! use httpx_test_server::{Options, ProxyServer, TestServer};
+//!
+//! let server = TestServer::start();
 //! let url = server.url("/get?a=1"); // http://127.0.0.1:PORT/get?a=1
-//! # drop(url);
+//!
+//! // HTTPS (HTTP/1.1 or HTTP/2 by ALPN) with a CA generated at start-up.
+//! let tls = TestServer::start_with(Options::new().tls(true));
+//! let url = tls.url("/get"); // https://127.0.0.1:PORT/get
+//! let ca = tls.ca_path(); // the CA certificate, PEM, to trust
+//!
+//! // A forward proxy (absolute-form and CONNECT) that records what it saw.
+//! let proxy = ProxyServer::start();
+//! let proxy_url = proxy.url(); // http://127.0.0.1:PORT
+//! # drop((url, ca, proxy_url));
 //! ```
 //!
 //! Every response carries CORS headers (the request's `Origin` echoed, credentials
@@ -24,15 +35,18 @@ mod digest;
 mod echo;
 mod encode;
 mod fault;
+mod proxy;
 mod req;
 mod routes;
+mod socks;
 mod statics;
+mod tls;
 mod util;
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -41,9 +55,14 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use in_process::InProcess;
+pub use proxy::{AddressType, ProxyOptions, ProxyServer, SeenRequest, SocksDetails};
+pub use tls::Certificates;
 
 /// The port the binary uses when `--port` is not given.
 pub const DEFAULT_PORT: u16 = 8765;
+
+/// The port the binary's `--proxy` and `--socks5` use when `--port` is not given.
+pub const DEFAULT_PROXY_PORT: u16 = 8766;
 
 /// How to start a server.
 #[derive(Debug, Clone, Default)]
@@ -54,6 +73,12 @@ pub struct Options {
     pub static_dir: Option<PathBuf>,
     /// Log one line per request to stderr.
     pub verbose: bool,
+    /// Serve HTTPS (HTTP/1.1 or HTTP/2 by ALPN) instead of plain HTTP.
+    pub tls: bool,
+    /// Over TLS, require a client certificate signed by the CA (implies `tls`).
+    pub client_auth: bool,
+    /// The certificates to serve TLS with; generated at start-up when `None`.
+    pub certificates: Option<Certificates>,
 }
 
 impl Options {
@@ -79,12 +104,42 @@ impl Options {
         self.verbose = verbose;
         self
     }
+
+    /// Serves HTTPS with certificates generated at start-up (see [`Certificates`]), with
+    /// ALPN `h2` and `http/1.1`.
+    pub fn tls(mut self, tls: bool) -> Options {
+        self.tls = tls;
+        self
+    }
+
+    /// Requires TLS clients to present a certificate signed by the server's CA (the one
+    /// [`TestServer::client_cert_pem`] gives); `true` turns TLS on too.
+    pub fn client_auth(mut self, client_auth: bool) -> Options {
+        self.client_auth = client_auth;
+        if client_auth {
+            self.tls = true;
+        }
+        self
+    }
+
+    /// Serves TLS with these certificates instead of generating new ones (turns TLS on).
+    pub fn certificates(mut self, certificates: Certificates) -> Options {
+        self.certificates = Some(certificates);
+        self.tls = true;
+        self
+    }
+
+    fn uses_tls(&self) -> bool {
+        self.tls || self.client_auth
+    }
 }
 
-/// A server running on its own thread; dropping it shuts it down.
+/// A server running on its own thread; dropping it shuts it down (and removes the PEM
+/// files of a TLS server).
 #[derive(Debug)]
 pub struct TestServer {
     addr: SocketAddr,
+    tls: Option<(Certificates, tls::PemFiles)>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -108,7 +163,18 @@ impl TestServer {
     }
 
     /// Starts a server with `options`, reporting failures instead of panicking.
-    pub fn try_start_with(options: Options) -> io::Result<TestServer> {
+    pub fn try_start_with(mut options: Options) -> io::Result<TestServer> {
+        let tls = if options.uses_tls() {
+            let certs = match &options.certificates {
+                Some(c) => c.clone(),
+                None => Certificates::generate()?,
+            };
+            options.certificates = Some(certs.clone());
+            let files = tls::PemFiles::write(&certs)?;
+            Some((certs, files))
+        } else {
+            None
+        };
         let listener = std::net::TcpListener::bind(("127.0.0.1", options.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -135,6 +201,7 @@ impl TestServer {
             })?;
         Ok(TestServer {
             addr,
+            tls,
             shutdown: Some(tx),
             thread: Some(thread),
         })
@@ -156,18 +223,86 @@ impl TestServer {
         self.addr.port()
     }
 
-    /// `http://127.0.0.1:PORT` (no trailing slash).
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+    /// Whether the server speaks HTTPS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
     }
 
-    /// `http://127.0.0.1:PORT{path}`; a missing leading `/` is added.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS; no trailing slash).
+    pub fn base_url(&self) -> String {
+        let scheme = if self.is_tls() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT{path}` (`https://` with TLS); a missing leading `/` is added.
     pub fn url(&self, path: &str) -> String {
         if path.starts_with('/') || path.is_empty() {
-            format!("http://{}{path}", self.addr)
+            format!("{}{path}", self.base_url())
         } else {
-            format!("http://{}/{path}", self.addr)
+            format!("{}/{path}", self.base_url())
         }
+    }
+
+    fn tls_parts(&self, what: &str) -> &(Certificates, tls::PemFiles) {
+        match &self.tls {
+            Some(parts) => parts,
+            None => panic!("TestServer::{what}: the server was started without Options::tls(true)"),
+        }
+    }
+
+    /// The certificates of a TLS server, `None` for plain HTTP.
+    pub fn certificates(&self) -> Option<&Certificates> {
+        self.tls.as_ref().map(|(certs, _)| certs)
+    }
+
+    /// The CA certificate (PEM) that signed the server's certificate: what a client must
+    /// trust.
+    ///
+    /// # Panics
+    /// When the server does not use TLS.
+    pub fn ca_pem(&self) -> &str {
+        self.tls_parts("ca_pem").0.ca_pem()
+    }
+
+    /// A file holding [`TestServer::ca_pem`], written at start-up and removed on drop.
+    ///
+    /// # Panics
+    /// When the server does not use TLS.
+    pub fn ca_path(&self) -> &Path {
+        &self.tls_parts("ca_path").1.ca
+    }
+
+    /// A client certificate (PEM) signed by the CA, which a server started with
+    /// [`Options::client_auth`] accepts (generated for every TLS server).
+    ///
+    /// # Panics
+    /// When the server does not use TLS.
+    pub fn client_cert_pem(&self) -> &str {
+        self.tls_parts("client_cert_pem").0.client_cert_pem()
+    }
+
+    /// The private key (PKCS#8 PEM) of [`TestServer::client_cert_pem`].
+    ///
+    /// # Panics
+    /// When the server does not use TLS.
+    pub fn client_key_pem(&self) -> &str {
+        self.tls_parts("client_key_pem").0.client_key_pem()
+    }
+
+    /// A file holding [`TestServer::client_cert_pem`], removed on drop.
+    ///
+    /// # Panics
+    /// When the server does not use TLS.
+    pub fn client_cert_path(&self) -> &Path {
+        &self.tls_parts("client_cert_path").1.client_cert
+    }
+
+    /// A file holding [`TestServer::client_key_pem`], removed on drop.
+    ///
+    /// # Panics
+    /// When the server does not use TLS.
+    pub fn client_key_path(&self) -> &Path {
+        &self.tls_parts("client_key_path").1.client_key
     }
 }
 
@@ -192,11 +327,25 @@ fn runtime() -> io::Result<tokio::runtime::Runtime> {
 
 /// Serves connections from `listener` on the current tokio runtime until `shutdown`
 /// completes. Connection tasks still running then are left to the runtime.
+///
+/// With TLS on and no [`Options::certificates`], new certificates are generated, which no
+/// client can verify: pass them in to know the CA.
 pub async fn serve(
     listener: TcpListener,
     options: Options,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
+    let acceptor = if options.uses_tls() {
+        let certs = match &options.certificates {
+            Some(c) => c.clone(),
+            None => Certificates::generate()?,
+        };
+        Some(tokio_rustls::TlsAcceptor::from(
+            certs.server_config(options.client_auth)?,
+        ))
+    } else {
+        None
+    };
     let state = Arc::new(app::State::new(options.static_dir, options.verbose));
     tokio::pin!(shutdown);
     loop {
@@ -204,7 +353,7 @@ pub async fn serve(
             _ = &mut shutdown => return Ok(()),
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    tokio::spawn(conn::handle(stream, peer, state.clone()));
+                    tokio::spawn(conn::handle(stream, peer, state.clone(), acceptor.clone()));
                 }
                 Err(e) => {
                     if options.verbose {
@@ -220,7 +369,8 @@ pub async fn serve(
 
 /// Runs a server on the calling thread (with a new tokio runtime) until `shutdown`
 /// completes: binds 127.0.0.1:`options.port`, calls `ready` with the bound address, then
-/// serves. This is what the binary does.
+/// serves. (The binary uses [`TestServer`], which also writes the CA where clients find
+/// it.)
 pub fn run<F, S>(options: Options, ready: F, shutdown: S) -> io::Result<()>
 where
     F: FnOnce(SocketAddr),

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Uri};
+use http::{HeaderMap, Method, Uri, Version};
 
 use crate::app::State;
 use crate::util::Query;
@@ -13,6 +13,7 @@ use crate::util::Query;
 pub(crate) struct Req {
     pub method: Method,
     pub uri: Uri,
+    pub version: Version,
     pub headers: HeaderMap,
     /// Header lines in received order and case, when the raw head was captured.
     pub raw_headers: Option<Vec<(String, String)>>,
@@ -20,6 +21,8 @@ pub(crate) struct Req {
     pub chunked: bool,
     pub peer: SocketAddr,
     pub local: SocketAddr,
+    /// Whether the request came over TLS.
+    pub tls: bool,
     pub query: Query,
     pub state: Arc<State>,
 }
@@ -52,18 +55,38 @@ impl Req {
             .unwrap_or_else(|| self.local.to_string())
     }
 
-    /// `http://host/path?query` as the client addressed it.
+    /// `https` over TLS, else `http`.
+    pub(crate) fn scheme(&self) -> &'static str {
+        if self.tls {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// `"HTTP/1.1"`, `"HTTP/2"`, ...: the protocol the request came in.
+    pub(crate) fn http_version(&self) -> &'static str {
+        match self.version {
+            Version::HTTP_09 => "HTTP/0.9",
+            Version::HTTP_10 => "HTTP/1.0",
+            Version::HTTP_2 => "HTTP/2",
+            Version::HTTP_3 => "HTTP/3",
+            _ => "HTTP/1.1",
+        }
+    }
+
+    /// `http://host/path?query` (`https` over TLS) as the client addressed it.
     pub(crate) fn full_url(&self) -> String {
         if self.uri.scheme().is_some() {
             return self.uri.to_string();
         }
         let target = self.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        format!("http://{}{}", self.host(), target)
+        format!("{}://{}{}", self.scheme(), self.host(), target)
     }
 
-    /// `http://host` as the client addressed it.
+    /// `http://host` (`https` over TLS) as the client addressed it.
     pub(crate) fn base_url(&self) -> String {
-        format!("http://{}", self.host())
+        format!("{}://{}", self.scheme(), self.host())
     }
 
     /// Cookies from every Cookie header, in order.

@@ -59,14 +59,25 @@ pub(crate) async fn handle(req: Req) -> Resp {
         ["redirect-to-port", port] => match port.parse::<u16>() {
             Ok(port) => {
                 let path = req.query.get("path").unwrap_or("/get");
-                let location = format!("http://127.0.0.1:{port}{}", with_slash(path));
+                let scheme = match req.query.get("scheme") {
+                    Some("http") => "http",
+                    Some("https") => "https",
+                    Some(_) => return error(400, "scheme must be http or https"),
+                    None => req.scheme(),
+                };
+                let location = format!("{scheme}://127.0.0.1:{port}{}", with_slash(path));
                 redirect(redirect_code(&req), &location)
             }
             Err(_) => error(400, "bad port"),
         },
         ["redirect-to-host", host] => {
             let path = req.query.get("path").unwrap_or("/get");
-            let location = format!("http://{host}:{}{}", req.local.port(), with_slash(path));
+            let location = format!(
+                "{}://{host}:{}{}",
+                req.scheme(),
+                req.local.port(),
+                with_slash(path)
+            );
             redirect(redirect_code(&req), &location)
         }
         ["redirect-loop"] => redirect(302, "/redirect-loop"),

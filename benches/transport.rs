@@ -1,0 +1,43 @@
+//! The native transport against raw hyper and reqwest (issue 4, "Benchmark").
+//!
+//! One run of this binary starts ONE local hyper server (a child process of this
+//! binary, pinned with `taskset -c 0`), pins itself to another core (`taskset -c 1`;
+//! it re-executes itself under taskset when it is not pinned yet), and measures four
+//! clients against that server: raw hyper-util (the baseline), this crate's `Client`
+//! (sync) and `AsyncClient` (async), and reqwest (async); reqwest::blocking is measured
+//! too, for scale next to the sync `Client`. Every figure is also given as a ratio to
+//! raw hyper in the same run. Each scenario is run 3 times (`BENCH_REPS`) after a
+//! warm-up run and the median is reported; in the request scenarios each run is made
+//! of 10 slices alternating between the clients, so that a disturbance from elsewhere
+//! on the machine falls on every client alike. Besides requests per second it reports
+//! the client process's CPU time per request (less sensitive to a busy machine).
+//!
+//! Run it with `make bench` (= `tools/bench.sh`), or `cargo bench --bench transport`.
+//! `BENCH_QUICK=1` runs every scenario at a tenth of its size (a smoke test; its
+//! figures mean little). `BENCH_SERVER_CPU` / `BENCH_CLIENT_CPU` choose the cores
+//! (default 0 and 1); `BENCH_NO_PIN=1` turns pinning off.
+//!
+//! The binary has other modes (the bench uses the first three on itself):
+//! - `server`: the hyper server; prints `PORT n`, serves until its stdin closes;
+//! - `stream KIND PORT BYTES`: one streamed download in a fresh process, for its own
+//!   peak RSS;
+//! - `cold KIND PORT`: create a client, one GET, exit (cold start);
+//! - `probe KIND get|post|c64|c64d COUNT`: one scenario for one client against its own
+//!   server, to look at with `strace -c`, `perf record` or `perf stat`; KIND is one of
+//!   hyper, sync, async, reqwest, transport and sync-transport (this crate's
+//!   transports without a client around them), async-notimeout, reqwest-blocking;
+//! - `sizes`: the sizes of the request futures of each client.
+//!
+//! For example, from the repository:
+//! `taskset -c 1 target/release/deps/transport-* probe transport c64 100000`.
+
+#[cfg(not(target_family = "wasm"))]
+#[path = "transport/native.rs"]
+mod native;
+
+fn main() {
+    #[cfg(not(target_family = "wasm"))]
+    native::main();
+    #[cfg(target_family = "wasm")]
+    eprintln!("the transport benchmark runs on native targets only");
+}

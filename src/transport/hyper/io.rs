@@ -1,0 +1,314 @@
+//! The connection's byte stream: any transport (TCP, Unix socket, TLS, a tunnel) behind
+//! one boxed type, wrapped so that httpx's per-operation read and write timeouts apply
+//! while a request is in flight, and so that errors say whether reading or writing
+//! failed.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Sleep;
+
+/// A byte stream a connection can run on.
+pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
+
+/// Any connection stream.
+pub(crate) type BoxIo = Box<dyn Io>;
+
+/// What failed on the stream; carried inside the `io::Error` that hyper reports, so
+/// the error mapping can tell a read from a write and a timeout from a failure.
+#[derive(Debug)]
+pub(crate) enum IoFailure {
+    ReadTimeout,
+    WriteTimeout,
+    Read(io::Error),
+    Write(io::Error),
+}
+
+impl fmt::Display for IoFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IoFailure::ReadTimeout => f.write_str("timed out reading from the server"),
+            IoFailure::WriteTimeout => f.write_str("timed out writing to the server"),
+            IoFailure::Read(e) => write!(f, "reading from the server failed: {e}"),
+            IoFailure::Write(e) => write!(f, "writing to the server failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for IoFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            IoFailure::Read(e) | IoFailure::Write(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+fn failure(kind: io::ErrorKind, failure: IoFailure) -> io::Error {
+    io::Error::new(kind, failure)
+}
+
+/// Timeouts shared between a connection's stream and the requests using it. Reads and
+/// writes are timed only while at least one request is in flight, so an idle pooled
+/// connection never times out by itself.
+#[derive(Default)]
+pub(crate) struct IoTimeouts {
+    active: AtomicUsize,
+    /// Milliseconds + 1; 0 means no timeout.
+    read: AtomicU64,
+    write: AtomicU64,
+}
+
+fn encode(d: Option<Duration>) -> u64 {
+    d.map_or(0, |d| {
+        u64::try_from(d.as_millis())
+            .unwrap_or(u64::MAX - 1)
+            .saturating_add(1)
+    })
+}
+
+fn decode(v: u64) -> Option<Duration> {
+    v.checked_sub(1).map(Duration::from_millis)
+}
+
+impl IoTimeouts {
+    /// Marks a request in flight with these timeouts until the guard drops.
+    pub(crate) fn activate(
+        self: &Arc<Self>,
+        read: Option<Duration>,
+        write: Option<Duration>,
+    ) -> ActiveRequest {
+        self.read.store(encode(read), Ordering::Relaxed);
+        self.write.store(encode(write), Ordering::Relaxed);
+        self.active.fetch_add(1, Ordering::AcqRel);
+        ActiveRequest {
+            timeouts: self.clone(),
+        }
+    }
+
+    fn current(&self, which: &AtomicU64) -> Option<Duration> {
+        if self.active.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        decode(which.load(Ordering::Relaxed))
+    }
+}
+
+/// A request in flight on a connection; see [`IoTimeouts::activate`].
+pub(crate) struct ActiveRequest {
+    timeouts: Arc<IoTimeouts>,
+}
+
+impl Drop for ActiveRequest {
+    fn drop(&mut self) {
+        self.timeouts.active.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// The stream with timeouts and tagged errors.
+pub(crate) struct TimedIo {
+    inner: BoxIo,
+    timeouts: Arc<IoTimeouts>,
+    read_timer: Timer,
+    write_timer: Timer,
+}
+
+impl TimedIo {
+    pub(crate) fn new(inner: BoxIo, timeouts: Arc<IoTimeouts>) -> TimedIo {
+        TimedIo {
+            inner,
+            timeouts,
+            read_timer: Timer::default(),
+            write_timer: Timer::default(),
+        }
+    }
+}
+
+/// The timer of one direction. One `Sleep` is allocated per connection and re-armed
+/// for each wait, rather than one per pending read.
+#[derive(Default)]
+struct Timer {
+    sleep: Option<Pin<Box<Sleep>>>,
+    armed: bool,
+}
+
+impl Timer {
+    /// The operation made progress: the next wait starts a new period.
+    fn disarm(&mut self) {
+        self.armed = false;
+    }
+
+    /// Polls the timer for an operation that is pending; `true` when it has expired.
+    fn expired(&mut self, timeout: Option<Duration>, cx: &mut Context<'_>) -> bool {
+        let Some(timeout) = timeout else {
+            self.armed = false;
+            return false;
+        };
+        if !self.armed {
+            let deadline = tokio::time::Instant::now() + timeout;
+            match &mut self.sleep {
+                Some(sleep) => sleep.as_mut().reset(deadline),
+                None => self.sleep = Some(Box::pin(tokio::time::sleep_until(deadline))),
+            }
+            self.armed = true;
+        }
+        let Some(sleep) = &mut self.sleep else {
+            return false;
+        };
+        if sleep.as_mut().poll(cx).is_ready() {
+            self.armed = false;
+            return true;
+        }
+        false
+    }
+}
+
+impl AsyncRead for TimedIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {
+                this.read_timer.disarm();
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Read(e)))),
+            Poll::Pending => {
+                let timeout = this.timeouts.current(&this.timeouts.read);
+                if this.read_timer.expired(timeout, cx) {
+                    return Poll::Ready(Err(failure(
+                        io::ErrorKind::TimedOut,
+                        IoFailure::ReadTimeout,
+                    )));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl AsyncWrite for TimedIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_write(cx, buf) {
+            Poll::Ready(Ok(n)) => {
+                this.write_timer.disarm();
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Write(e)))),
+            Poll::Pending => this.poll_write_timeout(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
+            Poll::Ready(Ok(n)) => {
+                this.write_timer.disarm();
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Write(e)))),
+            Poll::Pending => this.poll_write_timeout(cx),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_flush(cx) {
+            Poll::Ready(Ok(())) => {
+                this.write_timer.disarm();
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Write(e)))),
+            Poll::Pending => this.poll_write_timeout(cx),
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+impl TimedIo {
+    fn poll_write_timeout<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        let timeout = self.timeouts.current(&self.timeouts.write);
+        if self.write_timer.expired(timeout, cx) {
+            return Poll::Ready(Err(failure(
+                io::ErrorKind::TimedOut,
+                IoFailure::WriteTimeout,
+            )));
+        }
+        Poll::Pending
+    }
+}
+
+/// Finds our tag in an error's source chain.
+pub(crate) fn find_failure<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a IoFailure> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(f) = e.downcast_ref::<IoFailure>() {
+            return Some(f);
+        }
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            if let Some(f) = io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<IoFailure>())
+            {
+                return Some(f);
+            }
+        }
+        current = e.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_encode_none_and_values() {
+        assert_eq!(decode(encode(None)), None);
+        assert_eq!(
+            decode(encode(Some(Duration::from_millis(5)))),
+            Some(Duration::from_millis(5))
+        );
+        assert_eq!(decode(encode(Some(Duration::ZERO))), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn idle_connections_have_no_timeout() {
+        let t = Arc::new(IoTimeouts::default());
+        assert_eq!(t.current(&t.read), None);
+        let guard = t.activate(Some(Duration::from_secs(1)), None);
+        assert_eq!(t.current(&t.read), Some(Duration::from_secs(1)));
+        assert_eq!(t.current(&t.write), None);
+        drop(guard);
+        assert_eq!(t.current(&t.read), None);
+    }
+}
