@@ -410,18 +410,12 @@ impl AsyncClientBuilder {
             return Err(e);
         }
         let config = self.common.finish()?;
-        let mut mounts = Mounts::default();
-        for (pattern, proxy) in crate::transport::proxy_map(&config, self.transport.is_some())? {
-            let transport = match proxy {
-                Some(proxy) => Some(crate::transport::default_async_transport(
-                    &config,
-                    Some(proxy),
-                )?),
-                None => None,
-            };
-            mounts.insert(pattern, transport);
-        }
-        mounts.extend(self.mounts);
+        let mounts = crate::transport::client_mounts(
+            &config,
+            self.transport.is_some(),
+            self.mounts,
+            |proxy| crate::transport::default_async_transport(&config, Some(proxy)),
+        )?;
         let transport = match self.transport {
             Some(transport) => transport,
             None => crate::transport::default_async_transport(&config, None)?,

@@ -230,6 +230,22 @@ pub(crate) fn default_async_transport(
     }
 }
 
+/// A client's routes: its proxies (see [`proxy_map`]), each served by a transport
+/// `make` builds, then the user's own mounts, which win for equal patterns.
+pub(crate) fn client_mounts<T: ?Sized>(
+    config: &crate::client::ClientConfig,
+    custom_transport: bool,
+    user_mounts: mounts::Mounts<T>,
+    make: impl Fn(crate::config::Proxy) -> crate::Result<Arc<T>>,
+) -> crate::Result<mounts::Mounts<T>> {
+    let mut routes = mounts::Mounts::default();
+    for (pattern, proxy) in proxy_map(config, custom_transport)? {
+        routes.insert(pattern, proxy.map(&make).transpose()?);
+    }
+    routes.extend(user_mounts);
+    Ok(routes)
+}
+
 /// The proxy routes a client mounts (httpx's `_get_proxy_map`): an explicit proxy for
 /// every URL, else, with `trust_env` and no custom transport, the environment's
 /// `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` with `NO_PROXY` exceptions. Each entry is a

@@ -1023,6 +1023,20 @@ impl Stream for ResponseBody {
     }
 }
 
+/// A transport builder with a client's settings.
+fn builder_for(
+    limits: Limits,
+    trust_env: bool,
+    tls: &ConnectionSettings,
+    proxy: Option<Proxy>,
+) -> HttpTransportBuilder {
+    let builder = tls.apply(HttpTransport::builder().limits(limits).trust_env(trust_env));
+    match proxy {
+        Some(proxy) => builder.proxy(proxy),
+        None => builder,
+    }
+}
+
 /// The default blocking transport: hyper, with the client's settings.
 pub(crate) fn default_transport(
     limits: Limits,
@@ -1030,11 +1044,9 @@ pub(crate) fn default_transport(
     tls: &ConnectionSettings,
     proxy: Option<Proxy>,
 ) -> Result<Arc<dyn Transport>> {
-    let mut builder = tls.apply(HttpTransport::builder().limits(limits).trust_env(trust_env));
-    if let Some(proxy) = proxy {
-        builder = builder.proxy(proxy);
-    }
-    Ok(Arc::new(builder.build()?))
+    Ok(Arc::new(
+        builder_for(limits, trust_env, tls, proxy).build()?,
+    ))
 }
 
 /// The default async transport: hyper, with the client's settings.
@@ -1044,11 +1056,9 @@ pub(crate) fn default_async_transport(
     tls: &ConnectionSettings,
     proxy: Option<Proxy>,
 ) -> Result<Arc<dyn AsyncTransport>> {
-    let mut builder = tls.apply(HttpTransport::builder().limits(limits).trust_env(trust_env));
-    if let Some(proxy) = proxy {
-        builder = builder.proxy(proxy);
-    }
-    Ok(Arc::new(builder.build_async()?))
+    Ok(Arc::new(
+        builder_for(limits, trust_env, tls, proxy).build_async()?,
+    ))
 }
 
 impl ConnectionSettings {
