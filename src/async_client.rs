@@ -69,15 +69,21 @@ impl ClientKind for AsyncClient {}
 
 impl AsyncClient {
     /// A client with httpx's defaults and this target's network transport.
+    ///
+    /// If that set-up fails (an invalid proxy in the environment, say), the client is
+    /// still returned and each of its requests fails with that error; use
+    /// [`AsyncClient::builder`] and `build()` to get the error at once.
     pub fn new() -> AsyncClient {
-        AsyncClient::from_builder(AsyncClientBuilder::default())
-    }
-
-    fn from_builder(builder: AsyncClientBuilder) -> AsyncClient {
-        // Default settings cannot fail to build.
-        match builder.build() {
+        match AsyncClientBuilder::default().build() {
             Ok(client) => client,
-            Err(_) => unreachable!("a client with default settings always builds"),
+            Err(e) => match AsyncClientBuilder::default()
+                .trust_env(false)
+                .transport(crate::transport::FailedSetup::new(&e))
+                .build()
+            {
+                Ok(client) => client,
+                Err(_) => unreachable!("default settings with a given transport always build"),
+            },
         }
     }
 

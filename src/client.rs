@@ -844,8 +844,18 @@ mod sync_client {
 
     impl Client {
         /// A client with httpx's defaults and this target's network transport.
+        ///
+        /// If that set-up fails (an invalid proxy in the environment, say), the client is
+        /// still returned and each of its requests fails with that error; use
+        /// [`Client::builder`] and `build()` to get the error at once.
         pub fn new() -> Client {
-            ClientBuilder::default().build_infallible()
+            match ClientBuilder::default().build() {
+                Ok(client) => client,
+                Err(e) => ClientBuilder::default()
+                    .trust_env(false)
+                    .transport(crate::transport::FailedSetup::new(&e))
+                    .build_infallible(),
+            }
         }
 
         /// A builder to configure a client.
@@ -1189,11 +1199,12 @@ mod sync_client {
             })
         }
 
+        /// Builds a client whose settings cannot fail: defaults, no environment, a
+        /// given transport.
         fn build_infallible(self) -> Client {
-            // Default settings cannot fail to build.
             match self.build() {
                 Ok(client) => client,
-                Err(_) => unreachable!("a client with default settings always builds"),
+                Err(_) => unreachable!("default settings with a given transport always build"),
             }
         }
     }

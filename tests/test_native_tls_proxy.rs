@@ -957,6 +957,8 @@ struct ChildSpec {
     custom_transport: bool,
     /// Trust this CA on the client builder.
     ca_pem: Option<String>,
+    /// Use `Client::new()` / `AsyncClient::new()` instead of the builder.
+    new_client: bool,
 }
 
 /// Runs the child request with `vars` set, once per client flavour; returns the
@@ -986,6 +988,9 @@ fn run_child(vars: &[(&str, &str)], spec: &ChildSpec) -> [Value; 2] {
     }
     if let Some(pem) = &spec.ca_pem {
         command.env("HTTPX_CHILD_CA_PEM", pem);
+    }
+    if spec.new_client {
+        command.env("HTTPX_CHILD_NEW", "1");
     }
     let output = command.output().expect("run the child test");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -1050,7 +1055,12 @@ mod env_child {
             if var("HTTPX_CHILD_CUSTOM_TRANSPORT").is_some() {
                 builder = builder.native(HttpTransport::builder())?;
             }
-            let client = match builder.build() {
+            let built = if var("HTTPX_CHILD_NEW").is_some() {
+                Ok(new_client!())
+            } else {
+                builder.build()
+            };
+            let client = match built {
                 Ok(client) => client,
                 Err(e) => {
                     let outcome = serde_json::json!({"build_error": e.kind().to_string(), "message": e.to_string()});
@@ -1276,6 +1286,23 @@ mod env_proxies {
             assert_eq!(outcome["build_error"], "UnsupportedProtocol", "{outcome}");
             assert!(
                 outcome["message"].as_str().unwrap_or("").contains("ftp"),
+                "{outcome}"
+            );
+        }
+    }
+
+    #[test]
+    fn env_invalid_proxy_url_with_new_fails_each_request() {
+        // `Client::new()` cannot return the error: it neither panics nor goes around the
+        // proxy the environment asked for; each request fails with the set-up error.
+        let mut child = spec(plain().url("/get"));
+        child.new_client = true;
+        let outcomes = run_child(&[("HTTP_PROXY", "ftp://127.0.0.1:21")], &child);
+        for outcome in &outcomes {
+            assert_eq!(outcome["error"], "UnsupportedProtocol", "{outcome}");
+            let message = outcome["message"].as_str().unwrap_or("");
+            assert!(
+                message.contains("could not be set up") && message.contains("ftp"),
                 "{outcome}"
             );
         }

@@ -192,6 +192,43 @@ impl AsyncTransport for NoNetwork {
     }
 }
 
+/// Stands in for a network transport that could not be set up (an invalid proxy in the
+/// environment, say): every request fails with that error. `Client::new()` uses it
+/// rather than panicking, and rather than quietly going around a proxy the environment
+/// asked for.
+pub(crate) struct FailedSetup {
+    kind: crate::ErrorKind,
+    message: String,
+}
+
+impl FailedSetup {
+    pub(crate) fn new(err: &crate::Error) -> FailedSetup {
+        FailedSetup {
+            kind: err.kind(),
+            message: format!("the client could not be set up: {}", err.message()),
+        }
+    }
+
+    fn error(&self, request: &Request) -> crate::Error {
+        crate::Error::new(self.kind, self.message.clone())
+            .with_request(request.method(), request.url())
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+impl Transport for FailedSetup {
+    fn handle_request(&self, request: Request) -> Result<Response> {
+        Err(self.error(&request))
+    }
+}
+
+impl AsyncTransport for FailedSetup {
+    fn handle_async_request(&self, request: Request) -> BoxFuture<'_, Result<Response>> {
+        let err = self.error(&request);
+        Box::pin(async move { Err(err) })
+    }
+}
+
 /// The default blocking transport of this target, with the client's settings.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub(crate) fn default_transport(

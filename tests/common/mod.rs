@@ -3,7 +3,8 @@
 //! `dual_test!` writes each client test once and runs it twice: with the blocking
 //! `Client` and with the `AsyncClient` (on tokio). Inside a test body, use:
 //!
-//! - `builder!()` for `Client::builder()` / `AsyncClient::builder()`;
+//! - `builder!()` for `Client::builder()` / `AsyncClient::builder()`, `new_client!()` for
+//!   `Client::new()` / `AsyncClient::new()`;
 //! - `send!(request_builder)` for `.send()` / `.send().await`;
 //! - `send_request!(client, request)` for `client.send(request)` / `.await`;
 //! - `read!(response)` for `response.read()` / `response.aread().await`;
@@ -21,6 +22,8 @@ macro_rules! dual_test {
             use super::*;
             #[allow(unused_macros)]
             macro_rules! builder { () => { httpx::Client::builder() } }
+            #[allow(unused_macros)]
+            macro_rules! new_client { () => { httpx::Client::new() } }
             #[allow(unused_macros)]
             macro_rules! send { ($e:expr) => { $e.send() } }
             #[allow(unused_macros)]
@@ -52,6 +55,8 @@ macro_rules! dual_test {
             use super::*;
             #[allow(unused_macros)]
             macro_rules! builder { () => { httpx::AsyncClient::builder() } }
+            #[allow(unused_macros)]
+            macro_rules! new_client { () => { httpx::AsyncClient::new() } }
             #[allow(unused_macros)]
             macro_rules! send { ($e:expr) => { $e.send().await } }
             #[allow(unused_macros)]

@@ -357,21 +357,25 @@ impl std::fmt::Debug for AsyncHttpTransport {
 }
 
 /// A small runtime for async requests polled outside tokio.
-fn background() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("httpx-io")
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            // Without a runtime no I/O is possible at all; this happens only when the
-            // process cannot start a thread.
-            Err(e) => panic!("httpx: cannot start its I/O runtime: {e}"),
-        }
-    })
+fn background() -> Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> =
+        OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("httpx-io")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::ConnectError,
+                format!("cannot start the I/O runtime for requests polled outside tokio: {e}"),
+            )
+        })
 }
 
 impl Transport for HttpTransport {
@@ -398,7 +402,7 @@ impl AsyncTransport for AsyncHttpTransport {
             let (head, body) = if tokio::runtime::Handle::try_current().is_ok() {
                 execute(shared, request).await?
             } else {
-                background()
+                background()?
                     .spawn(execute(shared, request))
                     .await
                     .map_err(|e| {
