@@ -8,7 +8,7 @@ SHELL := /bin/bash
 WASM_WEB := wasm32-unknown-unknown
 WASM_WASI := wasm32-wasip2
 
-.PHONY: setup lint test test-native test-browser test-wasi test-npm demo bench size
+.PHONY: setup lint test test-native test-browser test-wasi test-npm demo bench bench-wasi size
 
 setup:
 	@bash tools/setup.sh
@@ -29,19 +29,33 @@ test: setup lint test-native test-browser test-wasi test-npm
 test-native: setup
 	cargo test --workspace --all-features
 
-# The core in Node, a headless Chromium page and a Chromium dedicated worker.
+# The core, then the fetch transport against the test server (tests/browser_*.rs), each
+# in Node, a headless Chromium page and a Chromium dedicated worker. The test server runs
+# on 127.0.0.1:$(TEST_SERVER_PORT); the tests read its address when compiled.
+TEST_SERVER_PORT ?= 8765
+BROWSER_SUITES := $(patsubst tests/%.rs,--test %,$(wildcard tests/browser_*.rs))
 test-browser: setup
 	cargo test --target $(WASM_WEB) --test core_everywhere
 	WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_WEB) --test core_everywhere
 	WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target $(WASM_WEB) --test core_everywhere
-	@echo "test-browser: the fetch transport is not built yet"
+	HTTPX_TEST_SERVER_PORT=$(TEST_SERVER_PORT) WASM_BINDGEN_TEST_TIMEOUT=180 tools/with-test-server.sh -- bash -euc '\
+	  echo "== fetch transport in Node"; cargo test --target $(WASM_WEB) $(BROWSER_SUITES); \
+	  echo "== fetch transport in a Chromium page"; WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_WEB) $(BROWSER_SUITES); \
+	  echo "== fetch transport in a Chromium dedicated worker"; WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target $(WASM_WEB) $(BROWSER_SUITES)'
 
 # The core's unit tests and the cross-target tests in wasmtime (panic=abort: --nocapture
-# shows the message of a failing test).
+# shows the message of a failing test); then, with the test server up, the wasi:http
+# suites in wasmtime, the examples (wasi_get; wasi_proxy through `wasmtime serve`) and
+# the suites again under jco (tools/wasi-tests.sh).
 test-wasi: setup
 	cargo test --target $(WASM_WASI) --lib -- --nocapture --quiet
 	cargo test --target $(WASM_WASI) --test core_everywhere -- --nocapture
-	@echo "test-wasi: the wasi:http transport is not built yet"
+	HTTPX_TEST_SERVER_PORT=$(TEST_SERVER_PORT) tools/with-test-server.sh -- tools/wasi-tests.sh
+
+# wasi:http: 2,000 sequential GETs through Client against the bare wasi crate in one
+# wasmtime run, and release component sizes (tools/wasi-bench/; not part of `make test`).
+bench-wasi: setup
+	HTTPX_TEST_SERVER_PORT=$(TEST_SERVER_PORT) tools/with-test-server.sh -- tools/wasi-bench/run.sh
 
 test-npm: setup
 	@echo "test-npm: the npm package (bindings/js) is not built yet"
@@ -56,5 +70,7 @@ demo: setup
 bench:
 	bash tools/bench.sh
 
-size:
-	@echo "size: the size report comes with the fetch transport"
+# Size of a minimal browser module (one GET + text()) with this crate, raw web-sys fetch
+# and reqwest; then 1,000 sequential GETs in headless Chromium, ours against raw fetch.
+size: setup
+	bash tools/size/size.sh

@@ -5,8 +5,12 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use crate::auth::{Auth, IntoAuth};
-use crate::config::{DefaultEncoding, Limits, Proxy, Timeout, DEFAULT_MAX_REDIRECTS, USER_AGENT};
-use crate::content::{self, Encoded, Multipart};
+use crate::config::{
+    Credentials, DefaultEncoding, Limits, Proxy, Timeout, DEFAULT_MAX_REDIRECTS, USER_AGENT,
+};
+#[cfg(feature = "multipart")]
+use crate::content::Multipart;
+use crate::content::{self, Encoded};
 use crate::cookies::Cookies;
 use crate::error::{Error, Result};
 use crate::flow::FlowSettings;
@@ -78,6 +82,8 @@ pub struct ClientConfig {
     pub(crate) trust_env: bool,
     pub(crate) proxy: Option<Proxy>,
     pub(crate) limits: Limits,
+    /// fetch's `credentials` for every request, unless a request sets its own.
+    pub(crate) credentials: Option<Credentials>,
     #[cfg_attr(
         not(all(feature = "hyper", not(target_family = "wasm"))),
         allow(dead_code)
@@ -122,6 +128,7 @@ impl Default for ConfigBuilder {
                 trust_env: true,
                 proxy: None,
                 limits: Limits::default(),
+                credentials: None,
                 connection: Default::default(),
             },
             error: None,
@@ -265,6 +272,14 @@ macro_rules! config_setters {
         /// Connection pool limits (for pooling transports).
         pub fn limits(mut self, limits: $crate::config::Limits) -> Self {
             self.common.config.limits = limits;
+            self
+        }
+
+        /// Whether the browser sends and stores cookies with each request (fetch's
+        /// `credentials`; unset leaves the browser's default, same-origin). A browser
+        /// notion: only the fetch transport reads it, other transports ignore it.
+        pub fn credentials(mut self, credentials: $crate::config::Credentials) -> Self {
+            self.common.config.credentials = Some(credentials);
             self
         }
 
@@ -437,6 +452,7 @@ impl ClientConfig {
             requires_request_body: auth.is_some_and(|a| a.requires_request_body()),
             requires_response_body: auth.is_some_and(|a| a.requires_response_body()),
             default_encoding: self.default_encoding.clone(),
+            credentials: self.credentials,
             cookies: if cfg!(feature = "cookies") {
                 Some(self.cookies.clone())
             } else {
@@ -467,6 +483,7 @@ impl<C> std::ops::Deref for ClientHandle<'_, C> {
 enum BodyChoice {
     None,
     Encoded(Encoded),
+    #[cfg(feature = "multipart")]
     Multipart(Multipart),
 }
 
@@ -501,6 +518,7 @@ pub struct RequestBuilder<'c, C> {
     params: QueryParams,
     body: BodyChoice,
     options: SendOptions,
+    credentials: Option<Credentials>,
     extensions: http::Extensions,
     error: Option<Error>,
 }
@@ -519,6 +537,7 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
             params: QueryParams::new(),
             body: BodyChoice::None,
             options: SendOptions::default(),
+            credentials: None,
             extensions: http::Extensions::new(),
             error: None,
         }
@@ -602,7 +621,9 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
         self
     }
 
-    /// A `multipart/form-data` body (httpx's `data=` with `files=`).
+    /// A `multipart/form-data` body (httpx's `data=` with `files=`; feature
+    /// `multipart`).
+    #[cfg(feature = "multipart")]
     pub fn multipart(mut self, form: Multipart) -> Self {
         self.body = BodyChoice::Multipart(form);
         self
@@ -629,6 +650,13 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
     /// Whether this request follows redirects.
     pub fn follow_redirects(mut self, follow: bool) -> Self {
         self.options.follow_redirects = Some(follow);
+        self
+    }
+
+    /// Whether the browser sends and stores cookies with this request (fetch's
+    /// `credentials`), instead of the client's setting. Other transports ignore it.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
         self
     }
 
@@ -661,7 +689,9 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
             BodyChoice::None => (Body::empty(), None),
             BodyChoice::Encoded(e) => (e.body, e.content_type),
             // httpx sends no body for `files={}`; a multipart body needs a part.
+            #[cfg(feature = "multipart")]
             BodyChoice::Multipart(form) if form.is_empty() => (Body::empty(), None),
+            #[cfg(feature = "multipart")]
             BodyChoice::Multipart(mut form) => {
                 if !form.has_boundary() {
                     if let Some(b) = merged
@@ -718,6 +748,7 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
             .follow_redirects
             .unwrap_or(config.follow_redirects);
         options.max_redirects = config.max_redirects;
+        options.credentials = self.credentials.or(config.credentials);
         *request.extensions_mut() = self.extensions;
         Ok((self.client, request, self.options))
     }
@@ -1234,6 +1265,33 @@ pub use sync_client::{Client, ClientBuilder};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    #[test]
+    fn credentials_reach_the_transport_from_client_or_request() {
+        use crate::config::Credentials;
+        let transport = crate::MockTransport::new(|request| {
+            let seen = format!("{:?}", request.options().credentials);
+            crate::Response::builder(200).text(seen).build()
+        });
+        let client = Client::builder()
+            .transport(transport.clone())
+            .credentials(Credentials::Include)
+            .build()
+            .unwrap();
+        let text = |r: Result<crate::Response>| r.unwrap().text().unwrap().to_string();
+        assert_eq!(text(client.get("https://a.test/").send()), "Some(Include)");
+        let omit = client
+            .get("https://a.test/")
+            .credentials(Credentials::Omit)
+            .send();
+        assert_eq!(text(omit), "Some(Omit)");
+        // A request built by hand takes the client's setting when sent.
+        let raw = Request::new(Method::GET, Url::parse("https://a.test/").unwrap());
+        assert_eq!(text(client.send(raw)), "Some(Include)");
+        let plain = Client::builder().transport(transport).build().unwrap();
+        assert_eq!(text(plain.get("https://a.test/").send()), "None");
+    }
 
     #[test]
     fn accept_encoding_lists_enabled_codings() {

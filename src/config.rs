@@ -1,4 +1,5 @@
-//! Client configuration values: [`Timeout`], [`Limits`], [`Proxy`], [`DefaultEncoding`]
+//! Client configuration values: [`Timeout`], [`Limits`], [`Proxy`], [`DefaultEncoding`],
+//! [`Credentials`]
 //! and httpx's defaults.
 
 use std::fmt;
@@ -273,6 +274,44 @@ impl fmt::Debug for Proxy {
             .field("url", &self.url.as_str())
             .field("auth", &self.auth.as_ref().map(|(u, _)| (u, "[secure]")))
             .finish()
+    }
+}
+
+/// Whether the browser sends and stores cookies (and HTTP auth and TLS client
+/// certificates) with a request: fetch's `credentials` option.
+///
+/// It is a browser notion, read by the fetch transport (`FetchTransport`) only:
+/// other transports ignore it (natively and in WASI the client's own cookie jar decides).
+/// Unset (the default) leaves fetch's own default, [`SameOrigin`](Credentials::SameOrigin),
+/// and sends no `credentials` field at all, which some fetch hosts do not accept.
+///
+/// ```
+/// let client = httpx::AsyncClient::builder()
+///     .credentials(httpx::Credentials::Include)   // cross-origin cookies too
+///     .build()?;
+/// let request = client.get("https://api.example.org/").credentials(httpx::Credentials::Omit).build()?;
+/// assert_eq!(request.options().credentials, Some(httpx::Credentials::Omit));
+/// # Ok::<(), httpx::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Credentials {
+    /// Never send or store cookies (`"omit"`).
+    Omit,
+    /// Only for requests to the page's own origin (`"same-origin"`, fetch's default).
+    SameOrigin,
+    /// Also for cross-origin requests (`"include"`); the server must answer with
+    /// `Access-Control-Allow-Credentials: true` and name the origin (not `*`).
+    Include,
+}
+
+impl Credentials {
+    /// The value of fetch's `credentials` option: `"omit"`, `"same-origin"`, `"include"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Credentials::Omit => "omit",
+            Credentials::SameOrigin => "same-origin",
+            Credentials::Include => "include",
+        }
     }
 }
 

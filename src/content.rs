@@ -274,10 +274,13 @@ impl Multipart {
     }
 
     /// Whether the form has no fields.
+    // Used by the request builder, whose multipart body needs the `multipart` feature.
+    #[cfg_attr(not(feature = "multipart"), allow(dead_code))]
     pub(crate) fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
 
+    #[cfg_attr(not(feature = "multipart"), allow(dead_code))]
     pub(crate) fn has_boundary(&self) -> bool {
         self.boundary.is_some()
     }
@@ -429,6 +432,7 @@ const _: fn() = || {
 };
 
 /// The boundary of a `multipart/form-data` Content-Type set by hand, as httpx reads it.
+#[cfg_attr(not(feature = "multipart"), allow(dead_code))]
 pub(crate) fn boundary_from_content_type(content_type: &str) -> Option<String> {
     if !content_type.starts_with("multipart/form-data") {
         return None;

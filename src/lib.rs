@@ -65,7 +65,7 @@ pub use crate::auth::{Auth, AuthFlow};
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use crate::client::{Client, ClientBuilder};
 pub use crate::client::{ClientKind, RequestBuilder, SendOptions};
-pub use crate::config::{DefaultEncoding, Limits, Proxy, Timeout};
+pub use crate::config::{Credentials, DefaultEncoding, Limits, Proxy, Timeout};
 pub use crate::content::{Multipart, Part};
 pub use crate::cookies::Cookies;
 pub use crate::error::{Error, ErrorKind, Result};
@@ -75,8 +75,12 @@ pub use crate::response::{Link, Response, ResponseBuilder};
 pub use crate::status::StatusCode;
 #[cfg(feature = "tower")]
 pub use crate::transport::AppTransport;
+#[cfg(all(feature = "fetch", target_arch = "wasm32", target_os = "unknown"))]
+pub use crate::transport::FetchTransport;
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use crate::transport::Transport;
+#[cfg(all(feature = "wasi", target_os = "wasi"))]
+pub use crate::transport::WasiHttpTransport;
 #[cfg(all(feature = "hyper", not(target_family = "wasm")))]
 pub use crate::transport::{AsyncHttpTransport, HttpTransport};
 pub use crate::transport::{AsyncTransport, Capabilities, MockTransport};

@@ -11,7 +11,7 @@ use sync_wrapper::SyncWrapper;
 
 pub use http::Method;
 
-use crate::config::Timeout;
+use crate::config::{Credentials, Timeout};
 use crate::error::{Error, Result};
 use crate::headers::Headers;
 use crate::rt::{BoxIter, BoxStream, Instant, MaybeSend};
@@ -383,8 +383,8 @@ impl IntoMethod for String {
     }
 }
 
-/// Settings a transport reads from each request: the timeouts, the total deadline and
-/// the redirect policy in force.
+/// Settings a transport reads from each request: the timeouts, the total deadline, the
+/// redirect policy in force and, for the browser, fetch's `credentials`.
 #[derive(Clone, Debug)]
 pub struct RequestOptions {
     /// The timeouts for this request.
@@ -396,6 +396,9 @@ pub struct RequestOptions {
     pub follow_redirects: bool,
     /// The most redirects followed.
     pub max_redirects: usize,
+    /// fetch's `credentials` option (browser cookies for this request); `None` leaves
+    /// the host's default. Only the fetch transport reads it.
+    pub credentials: Option<Credentials>,
 }
 
 impl Default for RequestOptions {
@@ -405,6 +408,7 @@ impl Default for RequestOptions {
             deadline: None,
             follow_redirects: false,
             max_redirects: crate::config::DEFAULT_MAX_REDIRECTS,
+            credentials: None,
         }
     }
 }

@@ -98,6 +98,8 @@ pub struct Response {
     closed: bool,
     num_bytes_downloaded: u64,
     opaque_redirect: bool,
+    /// Where the body came from when the host followed redirects itself (fetch).
+    final_url: Option<Url>,
     extensions: http::Extensions,
 }
 
@@ -145,6 +147,7 @@ impl Response {
             closed: false,
             num_bytes_downloaded: 0,
             opaque_redirect: false,
+            final_url: None,
             extensions: http::Extensions::new(),
         }
     }
@@ -171,6 +174,7 @@ impl Response {
             closed: true,
             num_bytes_downloaded: self.num_bytes_downloaded,
             opaque_redirect: self.opaque_redirect,
+            final_url: self.final_url.clone(),
             extensions: self.extensions.clone(),
         }
     }
@@ -230,9 +234,19 @@ impl Response {
         self.request = Some(request);
     }
 
-    /// The URL of the request this response answers.
+    /// The URL of this response: the URL of the request it answers, or, when the host
+    /// followed redirects by itself (the browser's fetch), the URL it ended at.
     pub fn url(&self) -> Option<&Url> {
-        self.request.as_ref().map(Request::url)
+        self.final_url
+            .as_ref()
+            .or_else(|| self.request.as_ref().map(Request::url))
+    }
+
+    /// Records the URL a host-followed redirect chain ended at (for transports whose
+    /// host follows redirects, such as fetch): [`url`](Response::url) returns it, while
+    /// [`request`](Response::request) stays the request the client sent.
+    pub fn set_final_url(&mut self, url: Url) {
+        self.final_url = Some(url);
     }
 
     /// The responses of the redirects (and auth steps) that led to this one, oldest first.
@@ -372,7 +386,7 @@ impl Response {
             5 => "Server error",
             _ => "Invalid status code",
         };
-        let url = request.url().without_userinfo();
+        let url = self.url().unwrap_or(request.url()).without_userinfo();
         let mut message = format!(
             "{error_type} '{} {}' for url '{url}'\n",
             self.status.as_u16(),
@@ -1472,6 +1486,23 @@ impl TryFrom<Response> for http::Response<Bytes> {
 mod tests {
     use super::*;
     use crate::ErrorKind;
+
+    #[test]
+    fn a_host_followed_redirect_sets_the_response_url() {
+        let sent = Url::parse("https://example.org/start").unwrap();
+        let mut response = Response::new(404);
+        response.set_request(Request::new(http::Method::GET, sent.clone()));
+        assert_eq!(response.url(), Some(&sent));
+        response.set_final_url(Url::parse("https://example.org/end").unwrap());
+        assert_eq!(response.url().unwrap().path(), "/end");
+        assert_eq!(response.request().unwrap().url(), &sent);
+        assert_eq!(response.clone_read().url().unwrap().path(), "/end");
+        let err = response.check_status().unwrap_err();
+        assert!(
+            err.to_string().contains("'https://example.org/end'"),
+            "{err}"
+        );
+    }
 
     fn streaming(chunks: Vec<&'static str>) -> Response {
         Response::builder(200)

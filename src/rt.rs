@@ -97,13 +97,94 @@ pub(crate) fn random_hex(n: usize) -> crate::Result<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// What [`block_on`] gives back when the future can never finish: an error in place of
+/// the output (only on WASI, where no other thread can wake a stalled future).
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub(crate) trait FromStall {
+    /// The output carrying `error`.
+    #[cfg_attr(not(target_os = "wasi"), allow(dead_code))]
+    fn from_stall(error: crate::Error) -> Self;
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+impl<T> FromStall for crate::Result<T> {
+    fn from_stall(error: crate::Error) -> Self {
+        Err(error)
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+impl<T> FromStall for Option<crate::Result<T>> {
+    fn from_stall(error: crate::Error) -> Self {
+        Some(Err(error))
+    }
+}
+
 /// Drives a future to completion on the current thread.
 ///
 /// Used by the sync [`Client`](crate::Client) for transports and auth flows that are
 /// async but need no runtime (mock handlers, in-process services). It is not public:
 /// real network transports have sync implementations of their own.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+///
+/// On WASI (one thread, no parking) it is the `wasi:io/poll` executor of the WASI
+/// transport; a future pending on nothing it can wait for gives an `InvalidState` error
+/// instead of hanging.
+#[cfg(all(target_os = "wasi", feature = "wasi"))]
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output
+where
+    F::Output: FromStall,
+{
+    crate::transport::wasi::block_on(future).unwrap_or_else(F::Output::from_stall)
+}
+
+/// Drives a future to completion on the current thread (WASI without the `wasi`
+/// feature: there are no pollables to wait on, so a future that is pending without
+/// having woken itself can never finish and gives an `InvalidState` error).
+#[cfg(all(target_os = "wasi", not(feature = "wasi")))]
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output
+where
+    F::Output: FromStall,
+{
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct Flag(AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::Release);
+        }
+    }
+
+    let flag = Arc::new(Flag(AtomicBool::new(false)));
+    let waker = Waker::from(flag.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        flag.0.store(false, Ordering::Release);
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        if !flag.0.load(Ordering::Acquire) {
+            return F::Output::from_stall(crate::Error::new(
+                crate::ErrorKind::InvalidState,
+                "block_on: the future is pending and nothing can wake it (this WASI build \
+                 has no `wasi` feature, so no host I/O to wait for)",
+            ));
+        }
+    }
+}
+
+/// Drives a future to completion on the current thread.
+///
+/// Used by the sync [`Client`](crate::Client) for transports and auth flows that are
+/// async but need no runtime (mock handlers, in-process services). It is not public:
+/// real network transports have sync implementations of their own.
+#[cfg(not(any(all(target_arch = "wasm32", target_os = "unknown"), target_os = "wasi")))]
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output
+where
+    F::Output: FromStall,
+{
     use std::sync::Arc;
     use std::task::{Context, Poll, Wake, Waker};
     use std::thread::Thread;

@@ -1065,7 +1065,11 @@ fn merge_cookies(request: &mut Request, fresh: &Cookies, url: &Url) -> Result<()
             pairs.join("; ")
         }
     };
-    request.headers_mut().insert("Cookie", merged)
+    request.headers_mut().insert("Cookie", merged)?;
+    // Added by the client, not the user: a host that keeps cookies itself (fetch) drops
+    // it like the jar's, rather than refusing the request.
+    request.mark_auto_header("cookie");
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1746,6 +1750,8 @@ mod tests {
             retry.headers().get("cookie").as_deref(),
             Some("session=abc; other=1")
         );
+        // Added by the client: a host that keeps cookies itself drops it, not refuses.
+        assert!(retry.is_auto_header("cookie"));
     }
 
     #[test]

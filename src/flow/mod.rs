@@ -11,7 +11,7 @@ pub(crate) mod redirects;
 
 use std::sync::{Arc, Mutex};
 
-use crate::config::{DefaultEncoding, Timeout};
+use crate::config::{Credentials, DefaultEncoding, Timeout};
 use crate::cookies::Cookies;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::Request;
@@ -103,6 +103,8 @@ pub(crate) struct FlowSettings {
     pub(crate) requires_request_body: bool,
     pub(crate) requires_response_body: bool,
     pub(crate) default_encoding: DefaultEncoding,
+    /// The client's fetch `credentials`, for requests that set none.
+    pub(crate) credentials: Option<Credentials>,
     pub(crate) cookies: Option<Arc<Mutex<Cookies>>>,
 }
 
@@ -160,7 +162,8 @@ impl SendFlow {
             }
             (State::AwaitSent { sent, started }, Input::Sent(mut response, capabilities)) => {
                 response.start_timer(started);
-                if !capabilities.manages_cookies {
+                // `cfg!`: without the feature the jar's code is left out of the build.
+                if cfg!(feature = "cookies") && !capabilities.manages_cookies {
                     if let Some(jar) = &self.settings.cookies {
                         if let Ok(mut jar) = jar.lock() {
                             jar.extract_from_response(sent.url(), response.headers());
@@ -261,11 +264,9 @@ impl SendFlow {
         if let Some(deadline) = self.deadline {
             if Instant::now() >= deadline {
                 let total = self.settings.timeout.total.unwrap_or_default();
-                return Err(Error::new(
-                    ErrorKind::TotalTimeout,
-                    format!("The total timeout of {:.3}s passed", total.as_secs_f64()),
-                )
-                .with_request(request.method(), request.url()));
+                return Err(
+                    total_timeout_error(total).with_request(request.method(), request.url())
+                );
             }
         }
         self.apply_options(&mut request)?;
@@ -279,10 +280,16 @@ impl SendFlow {
         options.deadline = self.deadline;
         options.follow_redirects = self.settings.follow_redirects;
         options.max_redirects = self.settings.max_redirects;
+        if options.credentials.is_none() {
+            options.credentials = self.settings.credentials;
+        }
         Ok(())
     }
 
     fn add_cookie_header(&self, request: &mut Request) {
+        if !cfg!(feature = "cookies") {
+            return;
+        }
         if let Some(jar) = &self.settings.cookies {
             if let Ok(jar) = jar.lock() {
                 if let Some(value) = jar.cookie_header(request.url()) {
@@ -314,6 +321,19 @@ impl SendFlow {
         self.state = State::AwaitFinalRead;
         Ok(Step::ReadResponse(response))
     }
+}
+
+/// The error for a passed total deadline: "The total timeout of 0.400s passed".
+/// Formatted with integers: float formatting costs a browser build about 10 KB.
+pub(crate) fn total_timeout_error(total: std::time::Duration) -> Error {
+    Error::new(
+        ErrorKind::TotalTimeout,
+        format!(
+            "The total timeout of {}.{:03}s passed",
+            total.as_secs(),
+            total.subsec_millis()
+        ),
+    )
 }
 
 /// Histories hold responses whose bodies were read; copying them copies the content.

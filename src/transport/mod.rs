@@ -17,16 +17,24 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::rt::{BoxFuture, MaybeSend, MaybeSync};
 
+#[cfg(all(feature = "fetch", target_arch = "wasm32", target_os = "unknown"))]
+pub mod fetch;
 #[cfg(all(feature = "hyper", not(target_family = "wasm")))]
 pub mod hyper;
 mod mock;
 pub(crate) mod mounts;
+#[cfg(all(feature = "wasi", target_os = "wasi"))]
+pub mod wasi;
 
 #[cfg(feature = "tower")]
 mod app;
 
+#[cfg(all(feature = "fetch", target_arch = "wasm32", target_os = "unknown"))]
+pub use self::fetch::FetchTransport;
 #[cfg(all(feature = "hyper", not(target_family = "wasm")))]
 pub use self::hyper::{AsyncHttpTransport, HttpTransport, HttpTransportBuilder};
+#[cfg(all(feature = "wasi", target_os = "wasi"))]
+pub use self::wasi::WasiHttpTransport;
 #[cfg(feature = "tower")]
 pub use app::AppTransport;
 pub use mock::MockTransport;
@@ -155,10 +163,18 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for Arc<T> {
 
 /// The transport a client uses when none is given and no network transport is built
 /// for this target: every request fails with a message that says what to do.
-#[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
+#[cfg(not(any(
+    all(feature = "hyper", not(target_family = "wasm")),
+    all(feature = "fetch", target_arch = "wasm32", target_os = "unknown"),
+    all(feature = "wasi", target_os = "wasi")
+)))]
 pub(crate) struct NoNetwork;
 
-#[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
+#[cfg(not(any(
+    all(feature = "hyper", not(target_family = "wasm")),
+    all(feature = "fetch", target_arch = "wasm32", target_os = "unknown"),
+    all(feature = "wasi", target_os = "wasi")
+)))]
 impl NoNetwork {
     fn error(request: &Request) -> crate::Error {
         crate::Error::new(
@@ -178,14 +194,18 @@ impl Transport for NoNetwork {
     }
 }
 
-#[cfg(target_os = "wasi")]
+#[cfg(all(target_os = "wasi", not(feature = "wasi")))]
 impl Transport for NoNetwork {
     fn handle_request(&self, request: Request) -> Result<Response> {
         Err(NoNetwork::error(&request))
     }
 }
 
-#[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
+#[cfg(not(any(
+    all(feature = "hyper", not(target_family = "wasm")),
+    all(feature = "fetch", target_arch = "wasm32", target_os = "unknown"),
+    all(feature = "wasi", target_os = "wasi")
+)))]
 impl AsyncTransport for NoNetwork {
     fn handle_async_request(&self, request: Request) -> BoxFuture<'_, Result<Response>> {
         Box::pin(async move { Err(NoNetwork::error(&request)) })
@@ -239,7 +259,15 @@ pub(crate) fn default_transport(
     {
         self::hyper::default_transport(config.limits, config.trust_env, &config.connection, proxy)
     }
-    #[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
+    // wasi:http: the host owns connections, TLS and proxies.
+    #[cfg(all(feature = "wasi", target_os = "wasi"))]
+    {
+        Ok(self::wasi::default_transport(config, proxy)?)
+    }
+    #[cfg(not(any(
+        all(feature = "hyper", not(target_family = "wasm")),
+        all(feature = "wasi", target_os = "wasi")
+    )))]
     {
         let _ = (config, proxy);
         Ok(Arc::new(NoNetwork))
@@ -260,7 +288,30 @@ pub(crate) fn default_async_transport(
             proxy,
         )
     }
-    #[cfg(not(all(feature = "hyper", not(target_family = "wasm"))))]
+    // The browser's fetch: the host owns connections, TLS and proxies, so the client's
+    // limits, connection settings and proxy do not apply.
+    #[cfg(all(feature = "fetch", target_arch = "wasm32", target_os = "unknown"))]
+    {
+        let _ = config;
+        if proxy.is_some() {
+            return Err(crate::Error::new(
+                crate::ErrorKind::ProxyError,
+                "the browser's fetch cannot use a proxy: the browser or the system chooses \
+                 proxies; remove the client's proxy setting",
+            ));
+        }
+        Ok(Arc::new(FetchTransport::new()))
+    }
+    // wasi:http: the host owns connections, TLS and proxies.
+    #[cfg(all(feature = "wasi", target_os = "wasi"))]
+    {
+        Ok(self::wasi::default_transport(config, proxy)?)
+    }
+    #[cfg(not(any(
+        all(feature = "hyper", not(target_family = "wasm")),
+        all(feature = "fetch", target_arch = "wasm32", target_os = "unknown"),
+        all(feature = "wasi", target_os = "wasi")
+    )))]
     {
         let _ = (config, proxy);
         Ok(Arc::new(NoNetwork))
