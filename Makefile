@@ -29,15 +29,16 @@ test: setup lint test-native test-browser test-wasi test-npm
 test-native: setup
 	cargo test --workspace --all-features
 
-# The core, then the fetch transport against the test server (tests/browser_*.rs), each
+# The core and the Url model (whose parser there is the host's URL class), then the
+# fetch transport against the test server (tests/browser_*.rs), each
 # in Node, a headless Chromium page and a Chromium dedicated worker. The test server runs
 # on 127.0.0.1:$(TEST_SERVER_PORT); the tests read its address when compiled.
 TEST_SERVER_PORT ?= 8765
 BROWSER_SUITES := $(patsubst tests/%.rs,--test %,$(wildcard tests/browser_*.rs))
 test-browser: setup
-	cargo test --target $(WASM_WEB) --test core_everywhere
-	WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_WEB) --test core_everywhere
-	WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target $(WASM_WEB) --test core_everywhere
+	cargo test --target $(WASM_WEB) --test core_everywhere --test url_everywhere
+	WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_WEB) --test core_everywhere --test url_everywhere
+	WASM_BINDGEN_USE_DEDICATED_WORKER=1 cargo test --target $(WASM_WEB) --test core_everywhere --test url_everywhere
 	HTTPX_TEST_SERVER_PORT=$(TEST_SERVER_PORT) WASM_BINDGEN_TEST_TIMEOUT=180 tools/with-test-server.sh -- bash -euc '\
 	  echo "== fetch transport in Node"; cargo test --target $(WASM_WEB) $(BROWSER_SUITES); \
 	  echo "== fetch transport in a Chromium page"; WASM_BINDGEN_USE_BROWSER=1 cargo test --target $(WASM_WEB) $(BROWSER_SUITES); \
@@ -49,7 +50,7 @@ test-browser: setup
 # the suites again under jco (tools/wasi-tests.sh).
 test-wasi: setup
 	cargo test --target $(WASM_WASI) --lib -- --nocapture --quiet
-	cargo test --target $(WASM_WASI) --test core_everywhere -- --nocapture
+	cargo test --target $(WASM_WASI) --test core_everywhere --test url_everywhere -- --nocapture
 	HTTPX_TEST_SERVER_PORT=$(TEST_SERVER_PORT) tools/with-test-server.sh -- tools/wasi-tests.sh
 
 # wasi:http: 2,000 sequential GETs through Client against the bare wasi crate in one

@@ -105,7 +105,6 @@
 //! [RFC 6265]: https://www.rfc-editor.org/rfc/rfc6265
 //! [`host_only`]: Cookie::host_only
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::BuildHasher;
@@ -557,7 +556,7 @@ impl Cookies {
         // Step 7: the path.
         let path = match parsed.path {
             Some(path) => path.to_string(),
-            None => default_path(request_url.as_url().path()).to_string(),
+            None => default_path(request_url.encoded_path()).to_string(),
         };
 
         // RFC 6265bis: Secure cookies only from secure origins, and the cookie prefixes.
@@ -636,7 +635,7 @@ impl Cookies {
     /// ```
     pub fn cookie_header_at(&self, request_url: &Url, now: i64) -> Option<String> {
         let host = request_url.raw_host();
-        let path = match request_url.as_url().path() {
+        let path = match request_url.encoded_path() {
             "" => "/",
             path => path,
         };
@@ -1112,12 +1111,7 @@ fn is_public_suffix(domain: &str) -> bool {
 /// A domain lowercased, and IDNA-encoded when it is not ASCII; `None` when it is not
 /// a valid IDNA domain.
 fn canonical_domain(domain: &str) -> Option<String> {
-    if domain.is_ascii() {
-        return Some(domain.to_ascii_lowercase());
-    }
-    idna::domain_to_ascii_cow(domain.as_bytes(), idna::AsciiDenyList::URL)
-        .ok()
-        .map(Cow::into_owned)
+    crate::url::domain_to_ascii(domain)
 }
 
 /// Trims RFC 6265's WSP (space and tab).

@@ -47,7 +47,7 @@ pub(crate) fn redirect_url(request: &Request, location: &str) -> Result<Url> {
     }
     // RFC 9110 §10.2.2: a Location without a fragment inherits the request's.
     let fragment = base.fragment();
-    if !fragment.is_empty() && joined.as_url().fragment().is_none() {
+    if !fragment.is_empty() && !joined.has_fragment() {
         return joined.copy_with().fragment(Some(&fragment)).build();
     }
     Ok(joined)

@@ -143,10 +143,7 @@ fn is_subdomain(host: &str, domain: &str) -> bool {
 }
 
 fn idna_host(host: &str) -> String {
-    if host.is_ascii() {
-        return host.to_string();
-    }
-    idna::domain_to_ascii(host).unwrap_or_else(|_| host.to_string())
+    crate::url::domain_to_ascii(host).unwrap_or_else(|| host.to_string())
 }
 
 fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
