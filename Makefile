@@ -8,7 +8,7 @@ SHELL := /bin/bash
 WASM_WEB := wasm32-unknown-unknown
 WASM_WASI := wasm32-wasip2
 
-.PHONY: setup lint test test-native test-browser test-wasi test-npm demo bench bench-wasi size
+.PHONY: setup lint test test-native test-browser test-wasi test-npm npm-package demo bench bench-wasi size
 
 setup:
 	@bash tools/setup.sh
@@ -22,6 +22,8 @@ lint: setup
 	cargo build --lib --no-default-features --target $(WASM_WEB)
 	cargo build --lib --no-default-features --target $(WASM_WASI)
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
+	cargo fmt --manifest-path bindings/js/Cargo.toml --check
+	cargo clippy --manifest-path bindings/js/Cargo.toml --target $(WASM_WEB) -- -D warnings
 
 test: setup lint test-native test-browser test-wasi test-npm
 
@@ -58,20 +60,38 @@ test-wasi: setup
 bench-wasi: setup
 	HTTPX_TEST_SERVER_PORT=$(TEST_SERVER_PORT) tools/with-test-server.sh -- tools/wasi-bench/run.sh
 
-test-npm: setup
-	@echo "test-npm: the npm package (bindings/js) is not built yet"
+# The npm package httpx-wasm: built (bindings/js/build.sh), then its suite in Node, in
+# Chromium (page, worker, cross-origin page; bindings/js served under /static/), the
+# TypeScript declarations (tsc --noEmit) and an `npm pack` tarball installed in a clean
+# folder; then the www/ playground driven in Chromium (screenshot in target/www/).
+test-npm: setup npm-package
+	tools/with-test-server.sh --static bindings/js -- bash -c 'cd bindings/js && npm test'
+	bash tools/www/serve.sh --check
 
-demo: setup
+npm-package: setup
+	bash bindings/js/build.sh
+
+# The examples, the native client against the test server, a WASI command component in
+# wasmtime (a redirect to a gzip body), then the www/ playground on the npm package:
+# driven once in headless Chromium (screenshot in target/www/), then, from a terminal,
+# served until Ctrl-C for you to try (a run without a terminal ends there).
+demo: setup npm-package
 	cargo run --example mock
 	cargo run --example app_transport --features tower
 	cargo run --example token_refresh
 	cargo run --example test_server_inprocess --features tower
 	tools/with-test-server.sh -- cargo run --example native
+	cargo build -q --example wasi_get --target $(WASM_WASI)
+	tools/with-test-server.sh -- bash -c 'wasmtime run -S http "$${CARGO_TARGET_DIR:-target}/$(WASM_WASI)/debug/examples/wasi_get.wasm" "$$HTTPX_TEST_SERVER/redirect-to?url=/gzip"'
+	bash tools/www/serve.sh --check
+	@if [ -t 0 ]; then bash tools/www/serve.sh; else echo "demo: not a terminal, so the playground is not left running (bash tools/www/serve.sh serves it)"; fi
 
 bench:
 	bash tools/bench.sh
 
 # Size of a minimal browser module (one GET + text()) with this crate, raw web-sys fetch
-# and reqwest; then 1,000 sequential GETs in headless Chromium, ours against raw fetch.
-size: setup
+# and reqwest; then 1,000 sequential GETs in headless Chromium, ours against raw fetch;
+# then the npm package's size next to ky and axios.
+size: setup npm-package
 	bash tools/size/size.sh
+	cd bindings/js && node size.mjs

@@ -524,6 +524,11 @@ impl Response {
     fn finish(&mut self) {
         self.closed = true;
         self.source = None;
+        self.stop_timer();
+    }
+
+    /// Sets `elapsed` once, when the response was timed.
+    fn stop_timer(&mut self) {
         if self.elapsed.is_none() {
             if let Some(started) = self.started {
                 self.elapsed = Some(started.elapsed());
@@ -1042,8 +1047,12 @@ impl Iterator for BytesIter<'_> {
             match self.reader.produce() {
                 Produced::Chunk(chunk) => return Some(Ok(chunk)),
                 Produced::End => {
+                    // A body held in memory (a response built with content) stays
+                    // readable; either way the exchange has ended.
                     if self.response.content.is_none() {
                         self.response.finish();
+                    } else {
+                        self.response.stop_timer();
                     }
                     return None;
                 }
@@ -1083,8 +1092,11 @@ impl Stream for BytesStream<'_> {
             match this.reader.produce() {
                 Produced::Chunk(chunk) => return Poll::Ready(Some(Ok(chunk))),
                 Produced::End => {
+                    // As in BytesIter.
                     if this.response.content.is_none() {
                         this.response.finish();
+                    } else {
+                        this.response.stop_timer();
                     }
                     return Poll::Ready(None);
                 }

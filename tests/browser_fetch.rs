@@ -333,6 +333,13 @@ async fn the_host_decodes_and_the_headers_say_so() {
         .await
         .unwrap();
     assert_eq!(text.text().unwrap(), "hello hello hello ");
+    // Without an encoding, Content-Length counts the bytes that arrive (progress bars).
+    let plain = client.get("/bytes/1000").send().await.unwrap();
+    assert_eq!(
+        plain.headers().get("content-length").as_deref(),
+        Some("1000")
+    );
+    assert_eq!(plain.content().unwrap().len(), 1000);
 }
 
 #[wasm_bindgen_test]

@@ -81,6 +81,16 @@ everywhere! {
         assert_eq!(client.cookies().get("session", None, None).unwrap().as_deref(), Some("abc"));
     }
 
+    async fn a_streamed_response_built_in_memory_is_timed_once_iterated() {
+        use futures_util::StreamExt;
+        let client = AsyncClient::builder().transport(app()).build().unwrap();
+        let mut response = client.stream("GET", "https://example.org/missing").send().await.unwrap();
+        assert_eq!(response.elapsed(), None);
+        let mut chunks = response.aiter_bytes();
+        while chunks.next().await.is_some() {}
+        assert!(response.elapsed().is_some());
+    }
+
     async fn gzip_decoding_in_pure_rust() {
         let client = AsyncClient::builder().transport(app()).build().unwrap();
         let response = client.get("https://example.org/gzip").send().await.unwrap();

@@ -6,6 +6,7 @@
 #   - wasm-bindgen-cli, the same version as the wasm-bindgen crate in Cargo.lock
 #   - wasmtime-cli, pinned (the newest that builds with this toolchain)
 #   - the pinned npm tools of tools/js (jco, preview2-shim, binaryen's wasm-opt, playwright-core)
+#     and bindings/js's dev dependencies (typescript, playwright-core, hono, itty-router)
 # Debian's binaryen is deliberately not used: its old wasm-opt corrupts wasm-bindgen output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,13 +55,16 @@ if ! has_exact wasmtime "wasmtime $WASMTIME_VERSION"; then
     --features run,serve,wasi-http,cranelift,component-model,component-model-async,parallel-compilation,wat,pooling-allocator
 fi
 
-# 5. npm tools, reinstalled only when package-lock.json changes
-stamp="$JS_DIR/node_modules/.lock.sha256"
-want=$(sha256sum "$JS_DIR/package-lock.json" | cut -d' ' -f1)
-if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
-  log "npm ci in $JS_DIR"
-  (cd "$JS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$want" >"$stamp"
-fi
+# 5. npm packages (the tools, and the npm package's dev dependencies), each reinstalled
+#    only when its package-lock.json changes
+for dir in "$JS_DIR" bindings/js; do
+  stamp="$dir/node_modules/.lock.sha256"
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+    log "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$stamp"
+  fi
+done
 
 log "ready: $(rustc --version | cut -d' ' -f1-2), $(wasm-bindgen --version), $(wasmtime --version | cut -d' ' -f1-2), $(chromium --version 2>/dev/null | cut -d' ' -f1-2), $(chromedriver --version | cut -d' ' -f1-2)"

@@ -69,8 +69,11 @@
 //! Response headers are what the host exposes: cross-origin, only the CORS-safelisted
 //! ones unless the server lists others in `Access-Control-Expose-Headers` (Digest auth
 //! needs `WWW-Authenticate` there, `links()` needs `Link`). The body arrives decoded, so
-//! `Content-Encoding` and `Content-Length` are removed and the client never decodes
-//! twice (read [`Response::num_bytes_downloaded`] for the decoded size). fetch does not
+//! `Content-Encoding` is removed and the client never decodes twice; so is
+//! `Content-Length` when there was an encoding (it counted the encoded bytes; read
+//! [`Response::num_bytes_downloaded`] for the decoded size). Without one it stays, for
+//! progress bars. Cross-origin, a server that compresses without exposing
+//! `Content-Encoding` leaves the compressed length there, as it does for any fetch. fetch does not
 //! expose the HTTP version: responses say HTTP/1.1. The reason phrase is fetch's
 //! `statusText` when not empty (it is empty over HTTP/2), else the standard one.
 //!
@@ -463,12 +466,19 @@ fn into_response(response: web_sys::Response, mut guard: Guard) -> Result<Respon
         return Ok(opaque);
     }
     let mut builder = Response::builder(response.status());
+    // Decoded by the host already: see the module docs. Content-Length counts the
+    // encoded body, so it goes too when there was an encoding.
+    let encoded = response
+        .headers()
+        .get("content-encoding")
+        .ok()
+        .flatten()
+        .is_some_and(|coding| !coding.trim().eq_ignore_ascii_case("identity"));
     for entry in response.headers().entries() {
         let Ok(entry) = entry else { continue };
         let name = get(&entry, "0").as_string().unwrap_or_default();
-        // Decoded by the host already: see the module docs.
         if name.eq_ignore_ascii_case("content-encoding")
-            || name.eq_ignore_ascii_case("content-length")
+            || (encoded && name.eq_ignore_ascii_case("content-length"))
         {
             continue;
         }
