@@ -104,6 +104,7 @@ const wasm = () => {
 // Helpers
 
 const encoder = new TextEncoder();
+const now = () => (globalThis.performance ?? Date).now();
 const utf8 = (text) => encoder.encode(text);
 const isIterable = (value) => value != null && typeof value[Symbol.iterator] === 'function';
 
@@ -128,28 +129,51 @@ const concat = (chunks) => {
 };
 
 /** A pull function (a promise of the next chunk, `undefined` at the end) for a
- * ReadableStream or an (async) iterable of chunks; `undefined` for anything else. */
+ * ReadableStream or an (async) iterable of chunks; `undefined` for anything else. Its
+ * `cancel()` (called by the Rust side when it drops the body) cancels the stream or
+ * returns the iterator, so an unfinished source is released. */
 const pullOf = (source) => {
   if (source == null || typeof source !== 'object') return undefined;
   let next;
+  let cancel;
   if (typeof source.getReader === 'function') {
     const reader = source.getReader();
     next = () => reader.read();
+    cancel = () => reader.cancel();
   } else {
     const iterator = source[Symbol.asyncIterator]?.() ?? source[Symbol.iterator]?.();
     if (!iterator) return undefined;
     next = () => iterator.next();
+    cancel = () => iterator.return?.();
   }
-  return async () => {
+  let finished = false;
+  const pull = async () => {
     for (;;) {
       const { done, value } = await next();
-      if (done) return undefined;
+      if (done) {
+        finished = true;
+        return undefined;
+      }
       const bytes = toBytes(value);
       if (bytes === undefined) throw new TypeError('a body stream must yield strings or bytes');
       if (bytes.length) return bytes;
     }
   };
+  pull.cancel = () => {
+    if (finished) return;
+    finished = true;
+    try {
+      Promise.resolve(cancel()).catch(() => {});
+    } catch {
+      // a generator that is running cannot be returned: it ends by itself
+    }
+  };
+  return pull;
 };
+
+/** Whether `files` names at least one file (httpx sends `files={}` as no files). */
+const hasEntries = (value) =>
+  Array.isArray(value) ? value.length > 0 : isIterable(value) ? true : Object.keys(value).length > 0;
 
 /** A request body: bytes, or a pull function for a stream. */
 const bodyOf = async (content) => {
@@ -235,7 +259,7 @@ export class Headers {
       this._list.push([String(name), String(value)]);
       return this;
     }
-    this._list[at] = [this._list[at][0], String(value)];
+    this._list[at] = [String(name), String(value)];
     this._list = this._list.filter(([k], i) => i <= at || k.toLowerCase() !== key);
     return this;
   }
@@ -444,6 +468,9 @@ export class Response {
    *   request?: Request, reasonPhrase?: string, httpVersion?: string}} [options]
    */
   constructor(status, options = {}) {
+    if (!Number.isInteger(status) || status < 100 || status > 999) {
+      throw new TypeError(`a response status is an integer from 100 to 999, not ${String(status)}`);
+    }
     this.status = status;
     this.headers = new Headers(options.headers);
     this.httpVersion = options.httpVersion ?? 'HTTP/1.1';
@@ -518,8 +545,21 @@ export class Response {
     return response;
   }
 
+  /** `[status, headers, body, reasonPhrase]` for the Rust side (a transport's answer);
+   * a body not in memory is handed over as a pull function, once. */
   _toRaw() {
-    return [this.status, this.headers._flat(), this._content ?? this._pull, this._reason];
+    let body = this._content;
+    if (body === undefined) {
+      if (this._consumed || this._closed) throw new StreamConsumed();
+      if (this._handle) {
+        body = () => (this._handle ? this._handle.nextChunk() : Promise.reject(new StreamClosed()));
+        body.cancel = () => this._handle?.close();
+      } else {
+        body = this._pull;
+      }
+      this._consumed = true;
+    }
+    return [this.status, this.headers._flat(), body, this._reason];
   }
 
   /** The reason phrase the server sent, or the standard one. */
@@ -546,9 +586,9 @@ export class Response {
   get isSuccess() {
     return this.status >= 200 && this.status < 300;
   }
-  /** 301, 302, 303, 307, 308, or the browser's opaque redirect. */
+  /** Any 3xx (as httpx), or the browser's opaque redirect. */
   get isRedirect() {
-    return [301, 302, 303, 307, 308].includes(this.status) || this.isOpaqueRedirect;
+    return (this.status >= 300 && this.status < 400) || this.isOpaqueRedirect;
   }
   get isClientError() {
     return this.status >= 400 && this.status < 500;
@@ -573,7 +613,7 @@ export class Response {
   get links() {
     const header = this.headers.get('link');
     const out = {};
-    for (const link of header ? parseLinks(header) : []) out[link.rel ?? link.url] = link;
+    for (const link of header ? parseLinks(header) : []) out[link.rel || link.url] = link;
     return out;
   }
 
@@ -626,8 +666,16 @@ export class Response {
   }
 
   /** The body parsed as JSON. */
+  /** The body parsed as JSON: UTF-8, or UTF-16 when a BOM or the NUL pattern says so
+   * (as httpx, whatever `encoding` says). */
   json() {
-    return JSON.parse(this.text());
+    const bytes = this.bytes();
+    let label = sniff(bytes, 'utf-8');
+    if (label === 'utf-8' && bytes.length >= 2 && bytes[0] !== 0xef) {
+      if (bytes[0] === 0 && bytes[1] !== 0) label = 'utf-16be';
+      else if (bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0) label = 'utf-16le';
+    }
+    return JSON.parse(new TextDecoder(label).decode(bytes));
   }
 
   /** The response itself when the status is 2xx, else an `HTTPStatusError`. */
@@ -649,17 +697,32 @@ export class Response {
     throw new HTTPStatusError(message, { request, response: this });
   }
 
+  /** The body is in memory or the response closed: `elapsed` is known, and the wasm
+   * side's copy of the response (and its body) is freed. */
   _finish() {
     this._closed = true;
-    if (this._handle) this._elapsed = this._handle.elapsed() ?? this._elapsed;
+    const handle = this._handle;
+    if (handle) {
+      this._elapsed = handle.elapsed() ?? this._elapsed;
+      this._handle = undefined;
+      handle.free();
+    }
+    // Closed before the end, the Rust response went with its stream: time it here.
+    if (this._elapsed === undefined && this._sentAt !== undefined) this._elapsed = now() - this._sentAt;
   }
 
-  /** Reads the whole body (for `stream()` responses) and returns it. */
+  /** Reads the whole body (for `stream()` responses) and returns it; `close()` stops
+   * it with `StreamClosed`. */
   async read() {
     if (this._content === undefined) {
       if (this._handle && !this._consumed && !this._closed) {
         this._consumed = true;
-        this._content = await this._handle.read();
+        try {
+          this._content = await this._handle.read();
+        } catch (error) {
+          this._finish();
+          throw error;
+        }
       } else {
         const chunks = [];
         for await (const chunk of this._chunks()) chunks.push(chunk);
@@ -685,8 +748,11 @@ export class Response {
     }
     if (this._consumed) throw new StreamConsumed();
     if (this._closed) throw new StreamClosed();
-    const handle = this._handle;
-    const next = handle ? () => handle.nextChunk() : this._pull;
+    // Through `this._handle`, which close() frees: a chunk asked for after a close
+    // is StreamClosed, not a call on a freed handle.
+    const next = this._handle
+      ? () => (this._handle ? this._handle.nextChunk() : Promise.reject(new StreamClosed()))
+      : this._pull;
     if (!next) {
       throw new ResponseNotRead(
         'The response body was not read: an auth flow that reads responses sets `requiresResponseBody`.',
@@ -698,25 +764,43 @@ export class Response {
       for (let chunk; (chunk = await next()) !== undefined; ) yield chunk;
       done = true;
     } finally {
-      if (!done) handle?.close();
+      // Left early (a break, an error): stop the fetch, or release the source.
+      if (!done) (this._handle ? this._handle.close() : next.cancel?.());
       this._finish();
     }
   }
 
   /** The body in chunks as they arrive (`chunkSize` re-chunks them). */
   async *iterBytes(chunkSize) {
-    if (!chunkSize) {
+    if (chunkSize == null) {
       yield* this._chunks();
       return;
     }
-    let pending = new Uint8Array(0);
-    for await (const chunk of this._chunks()) {
-      pending = concat([pending, chunk]);
-      for (; pending.length >= chunkSize; pending = pending.subarray(chunkSize)) {
-        yield pending.slice(0, chunkSize);
-      }
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
+      throw new RangeError(`chunkSize must be a positive integer, not ${String(chunkSize)}`);
     }
-    if (pending.length) yield pending;
+    // The chunks not yielded yet, and their total length: each byte is copied once.
+    const parts = [];
+    let size = 0;
+    const take = (n) => {
+      const out = new Uint8Array(n);
+      for (let offset = 0; offset < n; ) {
+        const head = parts[0];
+        const k = Math.min(head.length, n - offset);
+        out.set(head.subarray(0, k), offset);
+        offset += k;
+        if (k === head.length) parts.shift();
+        else parts[0] = head.subarray(k);
+      }
+      size -= n;
+      return out;
+    };
+    for await (const chunk of this._chunks()) {
+      parts.push(chunk);
+      size += chunk.length;
+      while (size >= chunkSize) yield take(chunkSize);
+    }
+    if (size) yield take(size);
   }
 
   /** The body decoded to text in chunks. */
@@ -733,17 +817,25 @@ export class Response {
 
   /** The body decoded to text, line by line, without the line endings. */
   async *iterLines() {
-    let buffer = '';
+    const breaks = new RegExp(LINE_BREAK.source, 'g');
+    let line = []; // the pieces of the line so far (only new text is searched)
+    let afterCR = false; // the text so far ended with "\r", which a "\n" may complete
     for await (const text of this.iterText()) {
-      buffer += text;
-      const lines = buffer.split(LINE_BREAK);
-      // A final "\r" may be the start of "\r\n": keep it with its line.
-      const heldCR = buffer.endsWith('\r');
-      buffer = lines.pop();
-      if (heldCR) buffer = `${lines.pop()}\r`;
-      yield* lines;
+      let start = afterCR && text.startsWith('\n') ? 1 : 0;
+      afterCR = false;
+      breaks.lastIndex = start;
+      for (let found; (found = breaks.exec(text)); ) {
+        line.push(text.slice(start, found.index));
+        start = found.index + found[0].length;
+        afterCR = found[0] === '\r' && start === text.length;
+        const complete = line.join('');
+        line = [];
+        yield complete;
+      }
+      if (start < text.length) line.push(text.slice(start));
     }
-    if (buffer) yield buffer.replace(/\r$/, '');
+    const last = line.join('');
+    if (last) yield last;
   }
 
   /** `for await (const chunk of response)`: the same as `iterBytes()`. */
@@ -879,6 +971,15 @@ export class FetchTransport extends AsyncBaseTransport {
     super();
     this.streamingUploads = streamingUploads;
   }
+
+  /** Runs inside the client only: the request options (timeouts, redirects,
+   * credentials) that fetch needs travel with the client's own request. */
+  async handleAsyncRequest(_request) {
+    throw new TypeError(
+      'FetchTransport is called by the client itself and cannot be wrapped by a JavaScript transport: ' +
+        'use event hooks or mounts instead',
+    );
+  }
 }
 
 /** Answers every request with `handler(request)`: a Response, or a promise of one. */
@@ -983,15 +1084,20 @@ export class AsyncClient {
     this._closed = false;
     this._hasAuth = o.auth != null;
     this._credentials = o.credentials;
-    /** The event hooks; the arrays can be changed later. */
+    /** The event hooks; the arrays (or the object) can be changed later. */
     this.eventHooks = { request: [...(o.eventHooks?.request ?? [])], response: [...(o.eventHooks?.response ?? [])] };
-    const hooks = this.eventHooks;
+    for (const key of ['followRedirects']) {
+      if (o[key] != null && typeof o[key] !== 'boolean') throw new TypeError(`${key} must be a boolean`);
+    }
+    if (o.maxRedirects != null && !(Number.isInteger(o.maxRedirects) && o.maxRedirects >= 0)) {
+      throw new TypeError('maxRedirects must be a non-negative integer');
+    }
     const mounts = [];
     for (const [pattern, transport] of Object.entries(o.mounts ?? {})) mounts.push(pattern, transportOf(transport));
     this._raw = new RawClient({
-      baseUrl: o.baseUrl === undefined ? documentOrigin() : String(o.baseUrl),
-      headers: o.headers === undefined ? undefined : this._headers._flat(),
-      params: o.params === undefined ? undefined : pairsOf(o.params),
+      baseUrl: o.baseUrl == null ? documentOrigin() : String(o.baseUrl),
+      headers: o.headers == null ? undefined : this._headers._flat(),
+      params: o.params == null ? undefined : pairsOf(o.params),
       auth: authOf(o.auth),
       timeout: timeoutOf(o.timeout),
       followRedirects: o.followRedirects,
@@ -999,15 +1105,23 @@ export class AsyncClient {
       credentials: o.credentials,
       transport: transportOf(o.transport),
       mounts,
-      requestHook: o.eventHooks?.request && (async (raw) => {
+      // Always installed: the hook lists may change after construction.
+      requestHook: async (raw) => {
+        const hooks = [...(this.eventHooks?.request ?? [])];
+        if (!hooks.length) return raw;
         const request = Request._fromRaw(raw);
-        for (const hook of hooks.request) await hook(request);
+        for (const hook of hooks) await hook(request);
         return request._toRaw();
-      }),
-      responseHook: o.eventHooks?.response && (async (handle) => {
+      },
+      responseHook: async (handle) => {
+        const hooks = [...(this.eventHooks?.response ?? [])];
+        if (!hooks.length) {
+          handle.free();
+          return;
+        }
         const response = Response._fromHandle(handle, this._defaultEncoding);
-        for (const hook of hooks.response) await hook(response);
-      }),
+        for (const hook of hooks) await hook(response);
+      },
     });
   }
 
@@ -1028,25 +1142,30 @@ export class AsyncClient {
 
   async _send(method, url, options = {}, stream) {
     const o = options;
-    const headers = o.headers === undefined ? undefined : new Headers(o.headers);
+    if (o.followRedirects != null && typeof o.followRedirects !== 'boolean') {
+      throw new TypeError('followRedirects must be a boolean');
+    }
+    const headers = o.headers == null ? undefined : new Headers(o.headers);
     const contentType = headers?.get('content-type') ?? this._headers.get('content-type');
     const send = { method: String(method), url: String(url), stream };
     if (headers) send.headers = headers._flat();
-    if (o.params !== undefined) send.params = pairsOf(o.params);
-    if (o.files !== undefined) {
+    if (o.params != null) send.params = pairsOf(o.params);
+    // httpx's precedence: content, then files (with data), then data, then json; null
+    // is absent, as None.
+    if (o.content != null) {
+      send.content = await bodyOf(o.content);
+    } else if (o.files != null && hasEntries(o.files)) {
       send.files = await filesOf(o.files);
-      if (o.data !== undefined) send.form = pairsOf(o.data);
+      if (o.data != null) send.form = pairsOf(o.data);
       if (contentType?.toLowerCase().startsWith('multipart/form-data')) {
         send.boundary = contentTypeParam(contentType, 'boundary');
       }
       send.contentType = !contentType;
-    } else if (o.data !== undefined) {
+    } else if (o.data != null) {
       send.form = pairsOf(o.data);
-    } else if (o.json !== undefined) {
+    } else if (o.json != null) {
       send.content = utf8(JSON.stringify(o.json));
       if (!contentType) send.headers = [...(send.headers ?? []), 'Content-Type', 'application/json'];
-    } else if (o.content !== undefined) {
-      send.content = await bodyOf(o.content);
     }
     send.auth = authOf(o.auth);
     send.timeout = timeoutOf(o.timeout);
@@ -1057,8 +1176,13 @@ export class AsyncClient {
     // for credentials mode (cookies) unless told to.
     const hasAuth = (o.auth === undefined ? this._hasAuth : o.auth !== null) || USERINFO.test(send.url);
     if (hasAuth && send.credentials === undefined && documentOrigin()) send.credentials = 'omit';
+    const sentAt = now();
     const handle = await this._raw.send(send);
-    return Response._fromHandle(handle, this._defaultEncoding);
+    const response = Response._fromHandle(handle, this._defaultEncoding);
+    response._sentAt = sentAt;
+    // Read already: the wasm side's copy is not needed any more.
+    if (response._content !== undefined) response._finish();
+    return response;
   }
 
   /** Closes the client: later requests fail with `InvalidState`. */

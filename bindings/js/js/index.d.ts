@@ -182,6 +182,7 @@ export class Response implements AsyncIterable<Uint8Array> {
   readonly elapsed: number;
   readonly isInformational: boolean;
   readonly isSuccess: boolean;
+  /** Any 3xx, or the browser's opaque redirect. */
   readonly isRedirect: boolean;
   readonly isClientError: boolean;
   readonly isServerError: boolean;
@@ -199,6 +200,7 @@ export class Response implements AsyncIterable<Uint8Array> {
   /** The body (`ResponseNotRead` for a `stream()` response not read yet). */
   bytes(): Uint8Array;
   text(): string;
+  /** The body parsed as JSON (UTF-8, or UTF-16 by BOM or NUL pattern; `encoding` is not used). */
   json<T = any>(): T;
   /** The response when its status is 2xx; else throws `HTTPStatusError`. */
   raiseForStatus(): this;
@@ -206,6 +208,7 @@ export class Response implements AsyncIterable<Uint8Array> {
   read(): Promise<Uint8Array>;
   /** Closes the response without reading the rest of its body. */
   close(): Promise<void>;
+  /** The body in chunks as they arrive, or re-chunked to `chunkSize` bytes (a positive integer). */
   iterBytes(chunkSize?: number): AsyncGenerator<Uint8Array, void, undefined>;
   iterText(): AsyncGenerator<string, void, undefined>;
   iterLines(): AsyncGenerator<string, void, undefined>;
@@ -281,7 +284,8 @@ export type TimeoutTypes = number | null | false | TimeoutFields | Timeout;
 export class AsyncBaseTransport {
   handleAsyncRequest(request: Request): Promise<Response | globalThis.Response>;
 }
-/** The host's fetch (the default). */
+/** The host's fetch (the default). The client calls it itself: it cannot be wrapped by a
+ * JavaScript transport (`handleAsyncRequest` throws a TypeError). */
 export class FetchTransport extends AsyncBaseTransport {
   constructor(options?: { streamingUploads?: boolean });
   streamingUploads: boolean;
@@ -372,6 +376,7 @@ export interface ClientOptions {
 export class AsyncClient {
   constructor(options?: ClientOptions);
   readonly isClosed: boolean;
+  /** The hooks; the arrays or the object may be changed at any time. */
   eventHooks: { request: EventHook<Request>[]; response: EventHook<Response>[] };
   request(method: string, url: string | URL, options?: RequestOptions): Promise<Response>;
   /** The response's body is left unread: iterate it, `read()` it or `close()` it. */

@@ -122,14 +122,27 @@ pub(crate) fn apply_request(request: &mut Request, value: &JsValue) -> Result<()
     Ok(())
 }
 
+/// A JavaScript pull function; dropping it calls its `cancel` property, if any, so a
+/// body source left unfinished (a failed send, a response closed early) is cancelled
+/// (a `ReadableStream`'s reader, a generator's `finally`). After the end it is a no-op.
+struct Puller(Function);
+
+impl Drop for Puller {
+    fn drop(&mut self) {
+        if let Ok(cancel) = prop(&self.0, "cancel").dyn_into::<Function>() {
+            let _ = cancel.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
 /// A stream of chunks pulled from a JavaScript function that returns a promise of the
 /// next `Uint8Array`, or of `undefined` at the end.
 pub(crate) fn pull_stream(pull: Function) -> impl Stream<Item = Result<Bytes>> {
-    futures_util::stream::unfold(Some(pull), |pull| async move {
-        let f = pull?;
-        match call(&f, &JsValue::UNDEFINED).await {
+    futures_util::stream::unfold(Some(Puller(pull)), |pull| async move {
+        let puller = pull?;
+        match call(&puller.0, &JsValue::UNDEFINED).await {
             Ok(chunk) => match chunk.dyn_into::<Uint8Array>() {
-                Ok(chunk) => Some((Ok(Bytes::from(chunk.to_vec())), Some(f))),
+                Ok(chunk) => Some((Ok(Bytes::from(chunk.to_vec())), Some(puller))),
                 Err(_) => None,
             },
             Err(e) => Some((Err(e), None)),

@@ -1,7 +1,8 @@
 //! [`RawResponse`]: a response of the Rust client, held for JavaScript.
 //!
 //! JavaScript reads its metadata once ([`RawResponse::meta`]), then its body whole
-//! ([`RawResponse::read`]) or chunk by chunk ([`RawResponse::next_chunk`]). The core's
+//! ([`RawResponse::read`]) or chunk by chunk ([`RawResponse::next_chunk`]); `close()`
+//! stops either. The core's
 //! body stream borrows the response, and JavaScript asks for one chunk per call, so the
 //! chunks come from a *producer*: a future that owns the response, iterates its body and
 //! parks each chunk in a slot, pausing after each one. Each `next_chunk` call polls the
@@ -15,12 +16,13 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use futures_util::future::{AbortHandle, Abortable, Aborted};
 use futures_util::StreamExt;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use httpx::{Response, Result};
+use httpx::{Error, ErrorKind, Response, Result};
 
 use crate::convert::{bytes_to_js, elapsed_ms, response_meta};
 use crate::error::{invalid_state, to_js};
@@ -37,6 +39,10 @@ pub(crate) struct Slot {
     parked: Rc<RefCell<Option<Chunk>>>,
     /// The body stream ended (or failed): no more chunks.
     ended: bool,
+    /// `close()` was called: reads fail with StreamClosed.
+    closed: bool,
+    /// Stops a whole-body `read()` in progress (which holds the response).
+    read_abort: Option<AbortHandle>,
 }
 
 /// A response of the client, for JavaScript.
@@ -61,6 +67,13 @@ impl RawResponse {
 
 fn busy() -> httpx::Error {
     invalid_state("The response is being read: wait for the read to finish.")
+}
+
+fn closed() -> httpx::Error {
+    Error::new(
+        ErrorKind::StreamClosed,
+        "Attempted to read or stream response content, but the response has been closed.",
+    )
 }
 
 /// Pending once, without asking to be woken: the caller polls again at once.
@@ -94,6 +107,33 @@ async fn produce(mut response: Response, parked: Rc<RefCell<Option<Chunk>>>) -> 
     response
 }
 
+/// Polls the producer once with no borrow of the slot held: the body source may run
+/// JavaScript (a mock transport's stream) that calls back into this response.
+fn poll_producer(slot: &RefCell<Slot>, cx: &mut Context<'_>) -> Poll<Chunk> {
+    let parked = slot.borrow().parked.clone();
+    if let Some(chunk) = parked.borrow_mut().take() {
+        return Poll::Ready(chunk);
+    }
+    let Some(mut producer) = slot.borrow_mut().producer.take() else {
+        return Poll::Ready(None);
+    };
+    let polled = producer.as_mut().poll(cx);
+    let mut s = slot.borrow_mut();
+    match polled {
+        Poll::Ready(response) => s.response = Some(response),
+        // Closed meanwhile: dropping the producer drops the stream (the fetch aborts).
+        Poll::Pending if s.closed => drop(producer),
+        Poll::Pending => s.producer = Some(producer),
+    }
+    let chunk = parked.borrow_mut().take();
+    match chunk {
+        Some(chunk) => Poll::Ready(chunk),
+        None if s.closed => Poll::Ready(Some(Err(closed()))),
+        None if s.producer.is_none() => Poll::Ready(None),
+        None => Poll::Pending,
+    }
+}
+
 #[wasm_bindgen]
 impl RawResponse {
     /// The metadata array (see the crate docs).
@@ -112,18 +152,39 @@ impl RawResponse {
         }
     }
 
-    /// Reads the whole body: a promise of a `Uint8Array`.
+    /// Reads the whole body: a promise of a `Uint8Array`. `close()` stops it (the
+    /// promise rejects with StreamClosed).
     pub fn read(&self) -> Promise {
         let slot = self.slot.clone();
         future_to_promise(async move {
-            let mut response = slot
-                .borrow_mut()
-                .response
-                .take()
-                .ok_or_else(|| to_js(busy()))?;
-            let content = response.aread().await.map(|c| bytes_to_js(c));
-            slot.borrow_mut().response = Some(response);
-            content.map_err(to_js)
+            let (mut response, registration) = {
+                let mut s = slot.borrow_mut();
+                if s.closed {
+                    return Err(to_js(closed()));
+                }
+                let response = s.response.take().ok_or_else(|| to_js(busy()))?;
+                let (handle, registration) = AbortHandle::new_pair();
+                s.read_abort = Some(handle);
+                (response, registration)
+            };
+            let read = Abortable::new(
+                async move {
+                    let content = response.aread().await.map(|c| bytes_to_js(c));
+                    (response, content)
+                },
+                registration,
+            )
+            .await;
+            let mut s = slot.borrow_mut();
+            s.read_abort = None;
+            match read {
+                Ok((response, content)) => {
+                    s.response = Some(response);
+                    content.map_err(to_js)
+                }
+                // Dropped with the response: the fetch is aborted.
+                Err(Aborted) => Err(to_js(closed())),
+            }
         })
     }
 
@@ -135,6 +196,9 @@ impl RawResponse {
         future_to_promise(async move {
             {
                 let mut s = slot.borrow_mut();
+                if s.closed {
+                    return Err(to_js(closed()));
+                }
                 if s.ended {
                     return Ok(JsValue::UNDEFINED);
                 }
@@ -144,27 +208,7 @@ impl RawResponse {
                     s.producer = Some(Box::pin(producer));
                 }
             }
-            let chunk = std::future::poll_fn(|cx| {
-                let mut s = slot.borrow_mut();
-                let parked = s.parked.clone();
-                if let Some(chunk) = parked.borrow_mut().take() {
-                    return Poll::Ready(chunk);
-                }
-                let Some(producer) = s.producer.as_mut() else {
-                    return Poll::Ready(None);
-                };
-                if let Poll::Ready(response) = producer.as_mut().poll(cx) {
-                    s.producer = None;
-                    s.response = Some(response);
-                }
-                let chunk = parked.borrow_mut().take();
-                match chunk {
-                    Some(chunk) => Poll::Ready(chunk),
-                    None if s.producer.is_none() => Poll::Ready(None),
-                    None => Poll::Pending,
-                }
-            })
-            .await;
+            let chunk = std::future::poll_fn(|cx| poll_producer(&slot, cx)).await;
             match chunk {
                 Some(Ok(bytes)) => Ok(bytes_to_js(&bytes)),
                 other => {
@@ -178,11 +222,15 @@ impl RawResponse {
         })
     }
 
-    /// Closes the response: a body not read to the end is dropped (the fetch aborted).
+    /// Closes the response: a body not read to the end is dropped (the fetch aborted),
+    /// and a `read()` or `nextChunk()` in progress fails with StreamClosed.
     pub fn close(&self) {
         let mut s = self.slot.borrow_mut();
+        s.closed = true;
         s.producer = None;
-        s.ended = true;
+        if let Some(read) = s.read_abort.take() {
+            read.abort();
+        }
         if let Some(response) = s.response.as_mut() {
             response.close();
         }

@@ -518,3 +518,196 @@ test('credentials option is accepted on the client and per request', async (http
   equal((await client.get('/cookies', { credentials: 'omit' })).status, 200);
   await client.close();
 });
+
+// ---------------------------------------------------------------------------------
+// Lifetimes, re-entrancy and httpx details
+
+const mockClient = (httpx, handler, options = {}) =>
+  new httpx.AsyncClient({ transport: new httpx.MockTransport(handler), ...options });
+
+test('close() stops a read() in progress and a stream; elapsed is known after an early close', async (httpx, base) => {
+  const client = new httpx.AsyncClient({ baseUrl: base });
+  const slow = await client.stream('GET', '/slow-body', { params: { chunks: 20, interval_ms: 200 } });
+  const started = Date.now();
+  const reading = slow.read();
+  setTimeout(() => slow.close(), 100);
+  await rejects(reading, httpx.StreamClosed);
+  ok(Date.now() - started < 2000, `read() stopped after ${Date.now() - started} ms`);
+  ok(slow.elapsed >= 0);
+  const streamed = await client.stream('GET', '/stream-bytes/100000', { params: { chunk_size: 1000 } });
+  const chunks = streamed.iterBytes();
+  await chunks.next();
+  await streamed.close();
+  await rejects(() => chunks.next(), httpx.StreamClosed);
+  ok(streamed.elapsed >= 0, 'elapsed after a close in the middle');
+  const left = await client.stream('GET', '/stream-bytes/100000', { params: { chunk_size: 1000 } });
+  for await (const _ of left.iterBytes()) break;
+  ok(left.isClosed && left.elapsed >= 0, 'elapsed after a break');
+  equal((await client.get('/get')).status, 200, 'the client still works');
+  await client.close();
+});
+
+test('a body source that calls back into its response does not break the module', async (httpx) => {
+  let response;
+  const client = mockClient(httpx, () =>
+    new httpx.Response(200, {
+      content: (async function* () {
+        yield 'a';
+        await response.close();
+        yield 'b';
+      })(),
+    }),
+  );
+  response = await client.stream('GET', 'https://app.test/');
+  const seen = [];
+  await rejects(async () => {
+    for await (const chunk of response.iterBytes()) seen.push(text(chunk));
+  }, httpx.StreamClosed);
+  deepEqual(seen, ['a']);
+  equal((await client.get('https://app.test/')).status, 200, 'the module is alive');
+  await client.close();
+});
+
+test('unfinished body sources are released: a failed upload, a response closed early', async (httpx) => {
+  let uploadFinished = false;
+  async function* upload() {
+    try {
+      yield 'part one';
+      yield 'part two';
+    } finally {
+      uploadFinished = true;
+    }
+  }
+  await rejects(() => httpx.post('http://127.0.0.1:1/', { content: upload() }), httpx.ConnectError);
+  ok(uploadFinished, "the request body's finally ran");
+  let cancelled = false;
+  const app = () =>
+    new globalThis.Response(
+      new ReadableStream({
+        pull(controller) {
+          controller.enqueue(new TextEncoder().encode('tick\n'));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      }),
+    );
+  const client = new httpx.AsyncClient({ transport: new httpx.AppTransport(app) });
+  const response = await client.stream('GET', 'http://app.test/events');
+  for await (const _ of response.iterLines()) break;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  ok(cancelled, "the app's endless stream was cancelled");
+  await client.close();
+});
+
+test('errors from transports, hooks and body streams come out unchanged', async (httpx) => {
+  class Mine extends Error {}
+  const thrown = new Mine('from the transport');
+  let client = mockClient(httpx, () => {
+    throw thrown;
+  });
+  equal(await rejects(() => client.get('https://x.test/'), Mine), thrown);
+  client = mockClient(httpx, () => new httpx.Response(200), {
+    eventHooks: {
+      request: [
+        () => {
+          throw new Mine('from a hook');
+        },
+      ],
+    },
+  });
+  equal((await rejects(() => client.get('https://x.test/'), Mine)).message, 'from a hook');
+  client = mockClient(httpx, () =>
+    new httpx.Response(200, {
+      content: (async function* () {
+        yield 'x';
+        throw new Mine('from the body');
+      })(),
+    }),
+  );
+  equal((await rejects(() => client.get('https://x.test/'), Mine)).message, 'from the body');
+});
+
+test('event hooks may be added or replaced after the client is made', async (httpx) => {
+  const client = mockClient(httpx, (request) => new httpx.Response(200, { text: request.headers.get('x-hook') ?? '' }));
+  equal((await client.get('https://x.test/')).text(), '');
+  client.eventHooks.request.push((request) => request.headers.set('X-Hook', 'pushed'));
+  equal((await client.get('https://x.test/')).text(), 'pushed');
+  const statuses = [];
+  client.eventHooks = { request: [], response: [(response) => statuses.push(response.status)] };
+  equal((await client.get('https://x.test/')).text(), '');
+  deepEqual(statuses, [200]);
+  await client.close();
+});
+
+test('iterBytes(chunkSize) and iterLines across chunk boundaries, in linear time', async (httpx) => {
+  const pieces = ['abc', 'defgh', 'i', 'jklmnop', 'line one\r', '\nline two\n\nlast'];
+  const client = mockClient(httpx, () => new httpx.Response(200, { content: pieces.map((p) => new TextEncoder().encode(p)) }));
+  let response = await client.stream('GET', 'https://x.test/');
+  const sizes = [];
+  for await (const chunk of response.iterBytes(4)) sizes.push(chunk.length);
+  const total = pieces.join('').length;
+  deepEqual(sizes, [...Array(Math.floor(total / 4)).fill(4), total % 4].filter(Boolean));
+  response = await client.stream('GET', 'https://x.test/');
+  const lines = [];
+  for await (const line of response.iterLines()) lines.push(line);
+  deepEqual(lines, ['abcdefghijklmnopline one', 'line two', '', 'last']);
+  response = await client.stream('GET', 'https://x.test/');
+  await rejects(async () => {
+    for await (const _ of response.iterBytes(0.5)) break;
+  }, RangeError);
+  // One 8 MB line in 64 KB chunks, and 8 MB in 4 MB pieces: each byte is handled once.
+  const big = new Uint8Array(8 * 1024 * 1024).fill(120);
+  const chunked = () => {
+    const out = [];
+    for (let i = 0; i < big.length; i += 65536) out.push(big.subarray(i, i + 65536));
+    return out;
+  };
+  const bigClient = mockClient(httpx, () => new httpx.Response(200, { content: chunked() }));
+  const started = Date.now();
+  let length = 0;
+  for await (const line of (await bigClient.stream('GET', 'https://x.test/')).iterLines()) length += line.length;
+  let blocks = 0;
+  for await (const _ of (await bigClient.stream('GET', 'https://x.test/')).iterBytes(4 * 1024 * 1024)) blocks += 1;
+  equal(length, big.length);
+  equal(blocks, 2);
+  ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  await client.close();
+  await bigClient.close();
+});
+
+test('httpx details: isRedirect, json() bytes, links, Headers.set, body precedence, statuses', async (httpx) => {
+  for (const status of [300, 304, 399]) ok(new httpx.Response(status).isRedirect, `${status} is a redirect`);
+  ok(!new httpx.Response(304).hasRedirectLocation);
+  const latin = mockClient(httpx, () => new httpx.Response(200, { content: '{"a":"é"}', headers: { 'Content-Type': 'application/json' } }), { defaultEncoding: 'latin1' });
+  deepEqual((await latin.get('https://x.test/')).json(), { a: 'é' }, 'json() reads UTF-8 whatever the encoding');
+  const utf16 = new Uint8Array([0xff, 0xfe, ...[...'{"b":1}'].flatMap((c) => [c.charCodeAt(0), 0])]);
+  deepEqual(new httpx.Response(200, { content: utf16 }).json(), { b: 1 });
+  const link = new httpx.Response(200, { headers: { Link: '<https://x.test/a>; rel=""' } });
+  deepEqual(Object.keys(link.links), ['https://x.test/a']);
+  const headers = new httpx.Headers({ 'X-A': '1' });
+  headers.set('x-a', '2');
+  deepEqual(headers.raw, [['x-a', '2']]);
+  const echo = mockClient(httpx, (request) => new httpx.Response(200, { content: request.content, headers: { 'Content-Type': request.headers.get('content-type') ?? '' } }));
+  equal((await echo.post('https://x.test/', { content: 'raw', json: { no: 1 } })).text(), 'raw', 'content wins over json');
+  const formOnly = await echo.post('https://x.test/', { data: { a: '1' }, files: {} });
+  equal(formOnly.headers.get('content-type'), 'application/x-www-form-urlencoded', 'files={} sends the form urlencoded');
+  equal((await echo.post('https://x.test/', { content: null, json: [1] })).text(), '[1]', 'null is absent');
+  for (const status of ['200', 70000, 99, 1.5]) {
+    await rejects(async () => new httpx.Response(status), TypeError, String(status));
+  }
+  await rejects(() => new httpx.FetchTransport().handleAsyncRequest(new httpx.Request('GET', 'https://x.test/')), TypeError);
+  await rejects(async () => new httpx.AsyncClient({ followRedirects: 'yes' }), TypeError);
+  await latin.close();
+  await echo.close();
+});
+
+test('a transport may answer with a streamed response of another client', async (httpx, base) => {
+  const upstream = new httpx.AsyncClient({ baseUrl: base });
+  const proxy = { handleAsyncRequest: (request) => upstream.stream('GET', new URL(request.url).pathname) };
+  const client = new httpx.AsyncClient({ transport: proxy });
+  const response = await client.get('https://proxied.test/bytes/3000');
+  equal(response.bytes().length, 3000);
+  await client.close();
+  await upstream.close();
+});
