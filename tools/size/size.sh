@@ -26,7 +26,7 @@ mkdir -p "$out"
 
 crates=(ours raw reqwest reqwest-idna-stub)
 declare -A label=(
-  [ours]="httpx (this crate), fetch only, idna_adapter 1.0.0"
+  [ours]="httpx (this crate), fetch only"
   [raw]="raw web-sys fetch"
   [reqwest]="reqwest 0.13 wasm, default IDNA"
   [reqwest-idna-stub]="reqwest 0.13 wasm, idna_adapter 1.0.0"
