@@ -176,6 +176,8 @@ function readForm() {
 
 let running = false;
 let cancelled = false;
+/** Aborts the request in flight (before or after its headers): the package's `signal`. */
+let controller;
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -184,6 +186,7 @@ form.addEventListener('submit', (event) => {
 $('cancel').addEventListener('click', () => {
   cancelled = true;
   $('cancel').disabled = true;
+  controller?.abort();
 });
 
 function setRunning(on) {
@@ -207,6 +210,8 @@ async function send() {
   }
   setRunning(true);
   cancelled = false;
+  controller = new AbortController();
+  req.options.signal = controller.signal;
   out.panel.dataset.state = 'running';
   out.status.textContent = `${req.method} ${req.url}…`;
 
@@ -231,6 +236,12 @@ async function send() {
     if (req.raise) response.raiseForStatus();
     out.panel.dataset.state = 'done';
   } catch (err) {
+    if (cancelled) {
+      out.panel.dataset.state = 'cancelled';
+      if (tHeaders === undefined) out.status.textContent = 'cancelled before the response';
+      else out.received.textContent += ': cancelled';
+      return;
+    }
     const t = performance.now() - t0;
     if (tHeaders === undefined) out.timing.textContent = `failed after ${ms(t)} (performance.now())`;
     if (tHeaders === undefined) out.status.textContent = '—';

@@ -701,6 +701,7 @@ export class Response {
    * side's copy of the response (and its body) is freed. */
   _finish() {
     this._closed = true;
+    this._stopListening?.();
     const handle = this._handle;
     if (handle) {
       this._elapsed = handle.elapsed() ?? this._elapsed;
@@ -721,7 +722,7 @@ export class Response {
           this._content = await this._handle.read();
         } catch (error) {
           this._finish();
-          throw error;
+          throw this._abortReason ?? error;
         }
       } else {
         const chunks = [];
@@ -763,6 +764,8 @@ export class Response {
     try {
       for (let chunk; (chunk = await next()) !== undefined; ) yield chunk;
       done = true;
+    } catch (error) {
+      throw this._abortReason ?? error;
     } finally {
       // Left early (a break, an error): stop the fetch, or release the source.
       if (!done) (this._handle ? this._handle.close() : next.cancel?.());
@@ -1171,6 +1174,14 @@ export class AsyncClient {
     send.timeout = timeoutOf(o.timeout);
     send.followRedirects = o.followRedirects;
     send.credentials = o.credentials ?? this._credentials;
+    const signal = o.signal ?? undefined;
+    if (signal !== undefined) {
+      if (typeof signal?.addEventListener !== 'function' || typeof signal.aborted !== 'boolean') {
+        throw new TypeError('signal must be an AbortSignal');
+      }
+      signal.throwIfAborted?.();
+      send.signal = signal;
+    }
     // A same-origin 401 with credentials on makes the browser prompt for a login and
     // hold the response; when this client answers challenges itself, it does not ask
     // for credentials mode (cookies) unless told to.
@@ -1181,7 +1192,17 @@ export class AsyncClient {
     const response = Response._fromHandle(handle, this._defaultEncoding);
     response._sentAt = sentAt;
     // Read already: the wasm side's copy is not needed any more.
-    if (response._content !== undefined) response._finish();
+    if (response._content !== undefined) {
+      response._finish();
+    } else if (signal !== undefined) {
+      // As fetch: aborting the signal later stops the body, with the signal's reason.
+      const onAbort = () => {
+        response._abortReason = signal.reason;
+        response.close();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      response._stopListening = () => signal.removeEventListener('abort', onAbort);
+    }
     return response;
   }
 

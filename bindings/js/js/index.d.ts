@@ -340,6 +340,9 @@ export interface RequestOptions {
   followRedirects?: boolean;
   /** fetch's `credentials` for this request. */
   credentials?: Credentials;
+  /** Aborting it cancels the request (and later its body, for `stream()`): the promise
+   * or the body's reads reject with the signal's reason, as fetch's do. */
+  signal?: AbortSignal;
 }
 
 export type Credentials = 'omit' | 'same-origin' | 'include';

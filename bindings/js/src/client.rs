@@ -4,9 +4,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use futures_util::future::{AbortHandle, Abortable, Aborted};
 use js_sys::{Array, Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
 
 use httpx::{AsyncClient, Credentials, Multipart, Part, Request, Response, Result, Timeout};
 
@@ -84,11 +86,30 @@ impl RawClient {
 
     /// Sends a request described by the JavaScript layer: a promise of a
     /// [`RawResponse`].
+    ///
+    /// With an `AbortSignal` as `options.signal`, aborting it drops the send (the fetch
+    /// is aborted) and the promise rejects with the signal's reason, as fetch does.
     pub fn send(&self, options: JsValue) -> Promise {
         let client = self.client.clone();
         future_to_promise(async move {
-            let response = send(&client, &options).await.map_err(to_js)?;
-            Ok(RawResponse::new(response).into())
+            let signal = given(&options, "signal").and_then(|s| s.dyn_into::<AbortSignal>().ok());
+            let Some(signal) = signal else {
+                let response = send(&client, &options).await.map_err(to_js)?;
+                return Ok(RawResponse::new(response).into());
+            };
+            if signal.aborted() {
+                return Err(signal.reason());
+            }
+            let (handle, registration) = AbortHandle::new_pair();
+            let on_abort = Closure::once(move || handle.abort());
+            let listener: &Function = on_abort.as_ref().unchecked_ref();
+            let _ = signal.add_event_listener_with_callback("abort", listener);
+            let sent = Abortable::new(send(&client, &options), registration).await;
+            let _ = signal.remove_event_listener_with_callback("abort", listener);
+            match sent {
+                Ok(response) => Ok(RawResponse::new(response.map_err(to_js)?).into()),
+                Err(Aborted) => Err(signal.reason()),
+            }
         })
     }
 

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use futures_util::future::{AbortHandle, Abortable, Aborted};
@@ -43,6 +43,9 @@ pub(crate) struct Slot {
     closed: bool,
     /// Stops a whole-body `read()` in progress (which holds the response).
     read_abort: Option<AbortHandle>,
+    /// The `nextChunk()` waiting for the producer: `close()` wakes it, since dropping
+    /// the producer drops the waker its body source holds.
+    waiting: Option<Waker>,
 }
 
 /// A response of the client, for JavaScript.
@@ -115,22 +118,28 @@ fn poll_producer(slot: &RefCell<Slot>, cx: &mut Context<'_>) -> Poll<Chunk> {
         return Poll::Ready(chunk);
     }
     let Some(mut producer) = slot.borrow_mut().producer.take() else {
-        return Poll::Ready(None);
+        let closed_early = slot.borrow().closed;
+        return Poll::Ready(closed_early.then(|| Err(closed())));
     };
     let polled = producer.as_mut().poll(cx);
-    let mut s = slot.borrow_mut();
+    let closed_meanwhile = slot.borrow().closed;
     match polled {
-        Poll::Ready(response) => s.response = Some(response),
-        // Closed meanwhile: dropping the producer drops the stream (the fetch aborts).
-        Poll::Pending if s.closed => drop(producer),
-        Poll::Pending => s.producer = Some(producer),
+        Poll::Ready(response) => slot.borrow_mut().response = Some(response),
+        // Dropping the producer drops the stream (the fetch aborts, a JavaScript source
+        // is cancelled: with no borrow held, as that may call back).
+        Poll::Pending if closed_meanwhile => drop(producer),
+        Poll::Pending => slot.borrow_mut().producer = Some(producer),
     }
+    let mut s = slot.borrow_mut();
     let chunk = parked.borrow_mut().take();
     match chunk {
         Some(chunk) => Poll::Ready(chunk),
         None if s.closed => Poll::Ready(Some(Err(closed()))),
         None if s.producer.is_none() => Poll::Ready(None),
-        None => Poll::Pending,
+        None => {
+            s.waiting = Some(cx.waker().clone());
+            Poll::Pending
+        }
     }
 }
 
@@ -225,14 +234,23 @@ impl RawResponse {
     /// Closes the response: a body not read to the end is dropped (the fetch aborted),
     /// and a `read()` or `nextChunk()` in progress fails with StreamClosed.
     pub fn close(&self) {
-        let mut s = self.slot.borrow_mut();
-        s.closed = true;
-        s.producer = None;
-        if let Some(read) = s.read_abort.take() {
-            read.abort();
-        }
-        if let Some(response) = s.response.as_mut() {
+        let (producer, response) = {
+            let mut s = self.slot.borrow_mut();
+            s.closed = true;
+            if let Some(read) = s.read_abort.take() {
+                read.abort();
+            }
+            if let Some(waiting) = s.waiting.take() {
+                waiting.wake();
+            }
+            (s.producer.take(), s.response.take())
+        };
+        // Dropped and closed with no borrow held: a JavaScript body source's cancel()
+        // may call back into this response.
+        drop(producer);
+        if let Some(mut response) = response {
             response.close();
+            self.slot.borrow_mut().response = Some(response);
         }
     }
 }

@@ -540,6 +540,13 @@ test('close() stops a read() in progress and a stream; elapsed is known after an
   await streamed.close();
   await rejects(() => chunks.next(), httpx.StreamClosed);
   ok(streamed.elapsed >= 0, 'elapsed after a close in the middle');
+  // A close() while a chunk is awaited from the network settles that wait at once.
+  const waiting = await client.stream('GET', '/slow-body', { params: { chunks: 5, interval_ms: 1000 } });
+  const pendingChunk = waiting.iterBytes().next();
+  const closedAt = Date.now();
+  setTimeout(() => waiting.close(), 100);
+  await rejects(pendingChunk, httpx.StreamClosed);
+  ok(Date.now() - closedAt < 800, `the pending chunk settled after ${Date.now() - closedAt} ms`);
   const left = await client.stream('GET', '/stream-bytes/100000', { params: { chunk_size: 1000 } });
   for await (const _ of left.iterBytes()) break;
   ok(left.isClosed && left.elapsed >= 0, 'elapsed after a break');
@@ -710,4 +717,34 @@ test('a transport may answer with a streamed response of another client', async 
   equal(response.bytes().length, 3000);
   await client.close();
   await upstream.close();
+});
+
+test('an AbortSignal cancels a request, and later its streamed body, with its reason', async (httpx, base) => {
+  const client = new httpx.AsyncClient({ baseUrl: base });
+  let controller = new AbortController();
+  let started = Date.now();
+  const pending = client.get('/delay/3', { signal: controller.signal });
+  setTimeout(() => controller.abort(), 100);
+  const aborted = await rejects(pending, Error);
+  equal(aborted.name, 'AbortError');
+  ok(Date.now() - started < 2000, `aborted after ${Date.now() - started} ms`);
+  class Reason extends Error {}
+  controller = new AbortController();
+  controller.abort(new Reason('changed my mind'));
+  await rejects(() => client.get('/get', { signal: controller.signal }), Reason, 'an aborted signal fails at once');
+  equal((await rejects(() => client.get('/delay/3', { signal: AbortSignal.timeout(100) }), Error)).name, 'TimeoutError');
+  controller = new AbortController();
+  const response = await client.stream('GET', '/slow-body', { params: { chunks: 10, interval_ms: 200 }, signal: controller.signal });
+  started = Date.now();
+  await rejects(async () => {
+    for await (const _ of response.iterBytes()) controller.abort(new Reason('enough'));
+  }, Reason);
+  ok(response.isClosed && Date.now() - started < 1500);
+  const hanging = new httpx.AsyncClient({ transport: new httpx.MockTransport(() => new Promise(() => {})) });
+  controller = new AbortController();
+  setTimeout(() => controller.abort(), 50);
+  await rejects(() => hanging.get('https://x.test/', { signal: controller.signal }), Error, 'a transport that never answers');
+  equal((await client.get('/get', { signal: new AbortController().signal })).status, 200);
+  await client.close();
+  await hanging.close();
 });

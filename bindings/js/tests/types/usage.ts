@@ -85,7 +85,7 @@ export async function usage(): Promise<void> {
   await client.put('/items/1', { data: { a: '1' }, files: { f: ['a.txt', 'content', 'text/plain'] } });
   await client.patch('/items/1', { content: new Uint8Array([1]), auth: null, followRedirects: false });
   await client.delete('/items/1', { auth: new TokenAuth('t') });
-  await client.options('/items', { auth: refreshing, credentials: 'omit' });
+  await client.options('/items', { auth: refreshing, credentials: 'omit', signal: AbortSignal.timeout(1_000) });
   await client.head('/items', { auth: new FunctionAuth((request) => request) });
   await client.request('PROPFIND', new URL('https://api.example.org/dav'), { headers: new Headers([['Depth', '1']]) });
 
