@@ -1073,6 +1073,25 @@ const documentOrigin = () => {
 /** An absolute URL with credentials in it (which the client sends as Basic auth). */
 const USERINFO = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*@/i;
 
+const CLIENT_KEYS = new Set(['baseUrl', 'headers', 'params', 'auth', 'timeout', 'followRedirects',
+  'maxRedirects', 'eventHooks', 'transport', 'mounts', 'credentials', 'defaultEncoding']);
+const REQUEST_KEYS = new Set(['params', 'headers', 'content', 'json', 'data', 'files', 'auth', 'timeout',
+  'followRedirects', 'credentials', 'signal']);
+
+/** The options object, after checking that each key is one of `known`: a misspelt or
+ * snake_case option (httpx's `follow_redirects`) would otherwise do nothing. */
+const checkOptions = (options, known, what) => {
+  if (options == null) return {};
+  if (typeof options !== 'object') throw new TypeError(`${what} options must be an object`);
+  for (const key of Object.keys(options)) {
+    if (known.has(key)) continue;
+    const camel = key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+    const hint = known.has(camel) ? ` (did you mean ${JSON.stringify(camel)}?)` : '';
+    throw new TypeError(`unknown ${what} option ${JSON.stringify(key)}${hint}`);
+  }
+  return options;
+};
+
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 
 export class AsyncClient {
@@ -1081,7 +1100,7 @@ export class AsyncClient {
    */
   constructor(options = {}) {
     wasm();
-    const o = options;
+    const o = checkOptions(options, CLIENT_KEYS, 'client');
     this._headers = new Headers(o.headers);
     this._defaultEncoding = o.defaultEncoding;
     this._closed = false;
@@ -1144,7 +1163,7 @@ export class AsyncClient {
   }
 
   async _send(method, url, options = {}, stream) {
-    const o = options;
+    const o = checkOptions(options, REQUEST_KEYS, 'request');
     if (o.followRedirects != null && typeof o.followRedirects !== 'boolean') {
       throw new TypeError('followRedirects must be a boolean');
     }
@@ -1228,10 +1247,12 @@ if (Symbol.asyncDispose) {
 
 const CLIENT_OPTIONS = ['transport', 'mounts', 'credentials', 'defaultEncoding', 'maxRedirects', 'eventHooks'];
 
-const oneOff = async (method, url, options = {}, stream) => {
+const ONE_OFF_KEYS = new Set([...CLIENT_OPTIONS, ...REQUEST_KEYS]);
+
+const oneOff = async (method, url, options, stream) => {
   const clientOptions = {};
   const requestOptions = {};
-  for (const [key, value] of Object.entries(options)) {
+  for (const [key, value] of Object.entries(checkOptions(options, ONE_OFF_KEYS, 'request'))) {
     (CLIENT_OPTIONS.includes(key) ? clientOptions : requestOptions)[key] = value;
   }
   const client = new AsyncClient(clientOptions);

@@ -288,6 +288,9 @@ test('invalid URLs and forbidden headers fail before any I/O', async (httpx, bas
   await rejects(() => client.get(`${base}/get`, { headers: { 'X-Bad': 'a\r\nInjected: 1' } }), Error);
   const forbidden = await rejects(() => client.get(`${base}/get`, { headers: { Cookie: 'a=b' } }), httpx.LocalProtocolError);
   match(forbidden.message, /cookie/i);
+  const typo = await rejects(() => client.get(`${base}/get`, { follow_redirects: true }), TypeError);
+  match(typo.message, /unknown request option "follow_redirects" \(did you mean "followRedirects"\?\)/);
+  await rejects(async () => new httpx.AsyncClient({ base_url: base }), TypeError, 'client options are checked too');
   for (const options of [{ params: 5 }, { headers: 'X-A: 1' }, { timeout: 'soon' }, { timeout: -1 }, { auth: 5 }]) {
     await rejects(() => client.get(`${base}/get`, options), TypeError, JSON.stringify(options));
   }
