@@ -93,8 +93,16 @@ pub(crate) fn validate_value(name: &str, value: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Decodes a header value: UTF-8 when it is, else ISO-8859-1 (every byte a code point).
-pub(crate) fn decode_value(value: &[u8]) -> Cow<'_, str> {
+/// Decodes a header value as [`Headers::get`] does: UTF-8 when it is, else ISO-8859-1
+/// (every byte a code point). For values read with [`Headers::raw`].
+///
+/// ```
+/// use httpx::headers::decode_value;
+///
+/// assert_eq!(decode_value("caf\u{e9}".as_bytes()), "café");
+/// assert_eq!(decode_value(b"caf\xe9"), "café");
+/// ```
+pub fn decode_value(value: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(value) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => Cow::Owned(value.iter().map(|&b| b as char).collect()),

@@ -226,7 +226,7 @@ async function send() {
     const done = await showBody(response);
     const tEnd = performance.now();
     out.timing.textContent =
-      `${elapsedOf(response)} (response.elapsed) · ` +
+      `${ms(response.elapsed)} (response.elapsed) · ` +
       `headers after ${ms(tHeaders - t0)}, body ${ms(tEnd - tHeaders)}, ` +
       `total ${ms(tEnd - t0)} (performance.now())`;
     if (!done) {
@@ -288,15 +288,6 @@ function showError(err, context) {
   }
   out.error.replaceChildren(...parts);
   out.error.hidden = false;
-}
-
-/** response.elapsed, which some responses lack (an opaque redirect read by iterBytes()). */
-function elapsedOf(response) {
-  try {
-    return ms(response.elapsed);
-  } catch (err) {
-    return `n/a (${err.name})`;
-  }
 }
 
 function statusClass(status) {
@@ -370,9 +361,9 @@ const isTextual = (type) =>
 async function showBody(response) {
   const type = response.headers.get('content-type') ?? '';
   const length = Number(response.headers.get('content-length'));
-  // fetch decodes compressed bodies: Content-Length then counts other bytes.
-  const known =
-    response.headers.has('content-length') && !response.headers.has('content-encoding') && length > 0;
+  // The package drops Content-Length when the host decoded the body (it counted other
+  // bytes), so a length that is there counts what arrives.
+  const known = response.headers.has('content-length') && length > 0;
   const progress = out.progress;
   if (known) {
     progress.max = length;

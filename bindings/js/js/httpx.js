@@ -1127,22 +1127,17 @@ export class AsyncClient {
       credentials: o.credentials,
       transport: transportOf(o.transport),
       mounts,
-      // Always installed: the hook lists may change after construction.
+      // Always installed, since the hook lists may change after construction; the
+      // Rust side asks `hasHooks` first, so a client without hooks pays nothing.
+      hasHooks: (kind) => (this.eventHooks?.[kind]?.length ?? 0) > 0,
       requestHook: async (raw) => {
-        const hooks = [...(this.eventHooks?.request ?? [])];
-        if (!hooks.length) return raw;
         const request = Request._fromRaw(raw);
-        for (const hook of hooks) await hook(request);
+        for (const hook of [...this.eventHooks.request]) await hook(request);
         return request._toRaw();
       },
       responseHook: async (handle) => {
-        const hooks = [...(this.eventHooks?.response ?? [])];
-        if (!hooks.length) {
-          handle.free();
-          return;
-        }
         const response = Response._fromHandle(handle, this._defaultEncoding);
-        for (const hook of hooks) await hook(response);
+        for (const hook of [...this.eventHooks.response]) await hook(response);
       },
     });
   }

@@ -44,17 +44,28 @@ fn timeout_from_js(value: &JsValue) -> Timeout {
         .total(ms(4))
 }
 
+/// fetch's `credentials` string, by the core's own names for them.
 fn credentials_from_js(value: &JsValue) -> Option<Credentials> {
-    match value.as_string()?.as_str() {
-        "omit" => Some(Credentials::Omit),
-        "same-origin" => Some(Credentials::SameOrigin),
-        "include" => Some(Credentials::Include),
-        _ => None,
-    }
+    let text = value.as_string()?;
+    [Credentials::Omit, Credentials::SameOrigin, Credentials::Include]
+        .into_iter()
+        .find(|credentials| credentials.as_str() == text)
+}
+
+/// Whether the client has hooks of `kind` ("request" or "response") at the moment:
+/// the JavaScript lists may change at any time, and without hooks the request and
+/// response need not cross to JavaScript and back.
+fn has_hooks(has_hooks: &Function, kind: &str) -> bool {
+    has_hooks
+        .call1(&JsValue::UNDEFINED, &JsValue::from_str(kind))
+        .map_or(true, |answer| answer.is_truthy())
 }
 
 /// Runs the JavaScript request hooks: `hook(request)` resolves to the request, changed.
-async fn request_hook(hook: Function, request: &mut Request) -> Result<()> {
+async fn request_hook(hook: Function, wanted: Function, request: &mut Request) -> Result<()> {
+    if !has_hooks(&wanted, "request") {
+        return Ok(());
+    }
     let changed = call(&hook, &request_to_js(request)).await?;
     apply_request(request, &changed)
 }
@@ -62,7 +73,10 @@ async fn request_hook(hook: Function, request: &mut Request) -> Result<()> {
 /// Runs the JavaScript response hooks on a handle to the response, then takes the
 /// response back (read, if a hook read it). When a hook throws, the response stays with
 /// the handle, which the exception may refer to (`HTTPStatusError.response`).
-async fn response_hook(hook: Function, response: &mut Response) -> Result<()> {
+async fn response_hook(hook: Function, wanted: Function, response: &mut Response) -> Result<()> {
+    if !has_hooks(&wanted, "response") {
+        return Ok(());
+    }
     let placeholder = Response::new(response.status());
     let slot = Rc::new(RefCell::new(Slot::default()));
     slot.borrow_mut().response = Some(std::mem::replace(response, placeholder));
@@ -150,13 +164,18 @@ fn build(options: &JsValue) -> Result<RawClient> {
     if let Some(credentials) = credentials_from_js(&prop(options, "credentials")) {
         builder = builder.credentials(credentials);
     }
-    if let Ok(hook) = prop(options, "requestHook").dyn_into::<Function>() {
-        builder =
-            builder.on_request_async(move |request| Box::pin(request_hook(hook.clone(), request)));
-    }
-    if let Ok(hook) = prop(options, "responseHook").dyn_into::<Function>() {
-        builder = builder
-            .on_response_async(move |response| Box::pin(response_hook(hook.clone(), response)));
+    if let Ok(wanted) = prop(options, "hasHooks").dyn_into::<Function>() {
+        if let Ok(hook) = prop(options, "requestHook").dyn_into::<Function>() {
+            let wanted = wanted.clone();
+            builder = builder.on_request_async(move |request| {
+                Box::pin(request_hook(hook.clone(), wanted.clone(), request))
+            });
+        }
+        if let Ok(hook) = prop(options, "responseHook").dyn_into::<Function>() {
+            builder = builder.on_response_async(move |response| {
+                Box::pin(response_hook(hook.clone(), wanted.clone(), response))
+            });
+        }
     }
     if let Some(transport) = JsTransport::from_js(&prop(options, "transport")) {
         builder = builder.transport(transport);

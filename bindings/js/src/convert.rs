@@ -7,6 +7,7 @@ use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use httpx::headers::decode_value;
 use httpx::request::IntoMethod;
 use httpx::{Body, Headers, QueryParams, Request, Response, Result, Url};
 
@@ -67,17 +68,9 @@ pub(crate) fn headers_to_js(headers: &Headers) -> Array {
     let out = Array::new();
     for (name, value) in headers.raw() {
         out.push(&JsValue::from_str(name));
-        out.push(&JsValue::from_str(&decode(value)));
+        out.push(&JsValue::from_str(&decode_value(value)));
     }
     out
-}
-
-/// A header value as the core decodes it: UTF-8, else ISO-8859-1.
-fn decode(value: &[u8]) -> String {
-    match std::str::from_utf8(value) {
-        Ok(text) => text.to_owned(),
-        Err(_) => value.iter().map(|&b| char::from(b)).collect(),
-    }
 }
 
 pub(crate) fn bytes_to_js(bytes: &[u8]) -> JsValue {
