@@ -112,7 +112,7 @@ use std::net::IpAddr;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::Headers;
-use crate::url::Url;
+use crate::url::{domain_to_ascii, Url};
 
 /// The most bytes a received cookie's name and value may hold together.
 const MAX_NAME_VALUE_BYTES: usize = 4096;
@@ -361,7 +361,7 @@ impl Cookies {
     /// ```
     pub fn set(&mut self, name: &str, value: &str, domain: &str, path: &str) {
         let domain = domain.strip_prefix('.').unwrap_or(domain);
-        let domain = canonical_domain(domain).unwrap_or_else(|| domain.to_lowercase());
+        let domain = domain_to_ascii(domain).unwrap_or_else(|| domain.to_lowercase());
         let cookie = Cookie {
             name: name.to_string(),
             value: value.to_string(),
@@ -524,7 +524,7 @@ impl Cookies {
         let (domain, host_only) = match parsed.domain {
             None => (host.to_string(), true),
             Some(attr) => {
-                let Some(attr) = canonical_domain(attr) else {
+                let Some(attr) = domain_to_ascii(attr) else {
                     return false;
                 };
                 if attr.is_empty() {
@@ -1106,12 +1106,6 @@ fn is_ip_address(host: &str) -> bool {
 fn is_public_suffix(domain: &str) -> bool {
     let domain = domain.strip_suffix('.').unwrap_or(domain);
     !domain.contains('.') || PUBLIC_SUFFIXES.contains(&domain)
-}
-
-/// A domain lowercased, and IDNA-encoded when it is not ASCII; `None` when it is not
-/// a valid IDNA domain.
-fn canonical_domain(domain: &str) -> Option<String> {
-    crate::url::domain_to_ascii(domain)
 }
 
 /// Trims RFC 6265's WSP (space and tab).

@@ -6,7 +6,8 @@
 #   - wasm-bindgen-cli, the same version as the wasm-bindgen crate in Cargo.lock
 #   - wasmtime-cli, pinned (the newest that builds with this toolchain)
 #   - the pinned npm tools of tools/js (jco, preview2-shim, binaryen's wasm-opt, playwright-core)
-#     and bindings/js's dev dependencies (typescript, playwright-core, hono, itty-router)
+#     and bindings/js's dev dependencies (terser for the build; typescript, playwright-core,
+#     hono and itty-router for its tests; rolldown, ky and axios for its size comparison)
 # Debian's binaryen is deliberately not used: its old wasm-opt corrupts wasm-bindgen output.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,7 @@
 //! The browser build's URL parser: the host's own WHATWG `URL` class.
 //!
 //! Browsers, workers and Node all ship a standard URL parser, so the browser build does
-//! not carry the `url` crate and its IDNA tables (about 40 KB of gzipped wasm). This
+//! not carry the `url` crate's parser and IDNA code (about 15 KB of gzipped wasm). This
 //! module has the part of `url::Url`'s API that `crate::url` uses, with the same
 //! meaning, so the rest of the crate reads the same on every target: the serialization
 //! comes from the host, and the components are sliced out of it here (a WHATWG

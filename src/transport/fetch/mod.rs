@@ -73,8 +73,8 @@
 //! `Content-Length` when there was an encoding (it counted the encoded bytes; read
 //! [`Response::num_bytes_downloaded`] for the decoded size). Without one it stays, for
 //! progress bars. Cross-origin, a server that compresses without exposing
-//! `Content-Encoding` leaves the compressed length there, as it does for any fetch. fetch does not
-//! expose the HTTP version: responses say HTTP/1.1. The reason phrase is fetch's
+//! `Content-Encoding` leaves the compressed length there, as it does for any fetch.
+//! fetch does not expose the HTTP version: responses say HTTP/1.1. The reason phrase is fetch's
 //! `statusText` when not empty (it is empty over HTTP/2), else the standard one.
 //!
 //! # Cookies and credentials
