@@ -47,9 +47,13 @@ fn timeout_from_js(value: &JsValue) -> Timeout {
 /// fetch's `credentials` string, by the core's own names for them.
 fn credentials_from_js(value: &JsValue) -> Option<Credentials> {
     let text = value.as_string()?;
-    [Credentials::Omit, Credentials::SameOrigin, Credentials::Include]
-        .into_iter()
-        .find(|credentials| credentials.as_str() == text)
+    [
+        Credentials::Omit,
+        Credentials::SameOrigin,
+        Credentials::Include,
+    ]
+    .into_iter()
+    .find(|credentials| credentials.as_str() == text)
 }
 
 /// Whether the client has hooks of `kind` ("request" or "response") at the moment:
