@@ -185,6 +185,15 @@ const bodyOf = async (content) => {
   throw new TypeError('content must be a string, bytes, a Blob, a ReadableStream or an iterable of chunks');
 };
 
+/** The `[key, value]` pairs of an object or of an iterable of pairs (a Map, a
+ * URLSearchParams, fetch Headers, an array); an array value stands for one pair per item,
+ * as in httpx's `{"a": ["1", "2"]}`. */
+function* entriesOf(value) {
+  for (const [key, item] of isIterable(value) ? value : Object.entries(value)) {
+    for (const one of Array.isArray(item) ? item : [item]) yield [key, one];
+  }
+}
+
 /** httpx's primitive_value_to_str. */
 const primitive = (value) => (value === null ? '' : String(value));
 
@@ -195,10 +204,8 @@ const pairsOf = (value) => {
     throw new TypeError('params and data must be a string, an object, or an iterable of [key, value] pairs');
   }
   const out = [];
-  for (const [key, item] of isIterable(value) ? value : Object.entries(value)) {
-    for (const one of Array.isArray(item) ? item : [item]) {
-      if (one !== undefined) out.push(String(key), primitive(one));
-    }
+  for (const [key, one] of entriesOf(value)) {
+    if (one !== undefined) out.push(String(key), primitive(one));
   }
   return out;
 };
@@ -218,9 +225,7 @@ export class Headers {
     if (typeof init !== 'object') {
       throw new TypeError('headers must be an object, Headers, or an iterable of [name, value] pairs');
     }
-    for (const [name, value] of isIterable(init) ? init : Object.entries(init)) {
-      for (const one of Array.isArray(value) ? value : [value]) this._list.push([String(name), String(one)]);
-    }
+    for (const [name, one] of entriesOf(init)) this._list.push([String(name), String(one)]);
   }
 
   static _fromFlat(flat) {
