@@ -82,7 +82,7 @@ demo: setup npm-package
 	cargo run --example test_server_inprocess --features tower
 	tools/with-test-server.sh -- cargo run --example native
 	cargo build -q --example wasi_get --target $(WASM_WASI)
-	tools/with-test-server.sh -- bash -c 'wasmtime run -S http "$${CARGO_TARGET_DIR:-target}/$(WASM_WASI)/debug/examples/wasi_get.wasm" "$$HTTPX_TEST_SERVER/redirect-to?url=/gzip"'
+	tools/with-test-server.sh -- bash -c 'wasmtime run -S http "$$(tools/target-dir.sh)/$(WASM_WASI)/debug/examples/wasi_get.wasm" "$$HTTPX_TEST_SERVER/redirect-to?url=/gzip"'
 	bash tools/www/serve.sh --check
 	@if [ -t 0 ]; then bash tools/www/serve.sh; else echo "demo: not a terminal, so the playground is not left running (bash tools/www/serve.sh serves it)"; fi
 

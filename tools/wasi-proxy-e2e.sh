@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 WASMTIME=${WASMTIME:-wasmtime}
 
 cargo build -q --example wasi_proxy --target wasm32-wasip2
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(tools/target-dir.sh)
 component="$target_dir/wasm32-wasip2/debug/examples/wasi_proxy.wasm"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -44,7 +44,7 @@ done
 
 step "wasmtime: examples/wasi_get.rs"
 cargo build -q --example wasi_get --target "$TARGET"
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(tools/target-dir.sh)
 wasi_get="$target_dir/$TARGET/debug/examples/wasi_get.wasm"
 out=$(wasmtime run -S http "$wasi_get" "$HTTPX_TEST_SERVER/redirect-to?url=/gzip")
 grep -q '^HTTP/1.1 200 OK$' <<<"$out" || { echo "$out" >&2; exit 1; }

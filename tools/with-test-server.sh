@@ -15,7 +15,7 @@ done
 [[ ${1:-} == "--" ]] && shift
 
 cargo build -q -p httpx-test-server
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(tools/target-dir.sh)
 log=$(mktemp)
 "$target_dir/debug/httpx-test-server" "${server_args[@]}" >"$log" 2>&1 &
 server_pid=$!

@@ -28,7 +28,7 @@ for f in web.js httpx.js httpx_wasm.js httpx_wasm_bg.wasm; do
   fi
 done
 
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(tools/target-dir.sh)
 www=$target_dir/www
 rm -rf "$www"
 mkdir -p "$www/pkg"
