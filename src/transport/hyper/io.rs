@@ -7,7 +7,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -56,12 +56,16 @@ fn failure(kind: io::ErrorKind, failure: IoFailure) -> io::Error {
     io::Error::new(kind, failure)
 }
 
-/// Timeouts shared between a connection's stream and the requests using it. Reads and
-/// writes are timed only while at least one request is in flight, so an idle pooled
-/// connection never times out by itself.
+/// Timeouts shared between a connection's stream and the requests using it, as httpx
+/// applies them: the write timeout while a request is in flight, the read timeout only
+/// once a request's body has been sent (a slow upload is not a slow server). An idle
+/// pooled connection never times out by itself.
 #[derive(Default)]
 pub(crate) struct IoTimeouts {
+    /// Requests in flight.
     active: AtomicUsize,
+    /// Requests in flight whose body has been sent: they wait for the server.
+    awaiting: AtomicUsize,
     /// Milliseconds + 1; 0 means no timeout.
     read: AtomicU64,
     write: AtomicU64,
@@ -79,8 +83,14 @@ fn decode(v: u64) -> Option<Duration> {
     v.checked_sub(1).map(Duration::from_millis)
 }
 
+/// Where one request is: sending its body, waiting for the server, or finished.
+const SENDING: u8 = 0;
+const AWAITING: u8 = 1;
+const FINISHED: u8 = 2;
+
 impl IoTimeouts {
-    /// Marks a request in flight with these timeouts until the guard drops.
+    /// Marks a request in flight with these timeouts until the guard drops; the read
+    /// timeout starts to apply when [`ActiveRequest::body_sent`] is called.
     pub(crate) fn activate(
         self: &Arc<Self>,
         read: Option<Duration>,
@@ -89,27 +99,66 @@ impl IoTimeouts {
         self.read.store(encode(read), Ordering::Relaxed);
         self.write.store(encode(write), Ordering::Relaxed);
         self.active.fetch_add(1, Ordering::AcqRel);
-        ActiveRequest {
+        ActiveRequest(Arc::new(Phase {
             timeouts: self.clone(),
-        }
+            state: AtomicU8::new(SENDING),
+        }))
     }
 
-    fn current(&self, which: &AtomicU64) -> Option<Duration> {
+    fn read_timeout(&self) -> Option<Duration> {
+        if self.awaiting.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        decode(self.read.load(Ordering::Relaxed))
+    }
+
+    fn write_timeout(&self) -> Option<Duration> {
         if self.active.load(Ordering::Acquire) == 0 {
             return None;
         }
-        decode(which.load(Ordering::Relaxed))
+        decode(self.write.load(Ordering::Relaxed))
     }
 }
 
-/// A request in flight on a connection; see [`IoTimeouts::activate`].
-pub(crate) struct ActiveRequest {
+struct Phase {
     timeouts: Arc<IoTimeouts>,
+    state: AtomicU8,
 }
 
-impl Drop for ActiveRequest {
-    fn drop(&mut self) {
-        self.timeouts.active.fetch_sub(1, Ordering::AcqRel);
+/// A request in flight on a connection; see [`IoTimeouts::activate`]. Clones share the
+/// request's phase (one goes with the request body, to say when it has been sent).
+#[derive(Clone)]
+pub(crate) struct ActiveRequest(Arc<Phase>);
+
+impl ActiveRequest {
+    /// The request's body has been handed to the connection in full: from now on the
+    /// request waits for the server, and the read timeout applies.
+    pub(crate) fn body_sent(&self) {
+        let phase = &self.0;
+        // Counted first, so that a request finishing at the same moment never leaves
+        // the count below zero.
+        phase.timeouts.awaiting.fetch_add(1, Ordering::AcqRel);
+        if phase
+            .state
+            .compare_exchange(SENDING, AWAITING, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            phase.timeouts.awaiting.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// The request is over (its response read, or abandoned). Idempotent.
+    pub(crate) fn finish(&self) {
+        let phase = &self.0;
+        match phase.state.swap(FINISHED, Ordering::AcqRel) {
+            FINISHED => {}
+            previous => {
+                if previous == AWAITING {
+                    phase.timeouts.awaiting.fetch_sub(1, Ordering::AcqRel);
+                }
+                phase.timeouts.active.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
     }
 }
 
@@ -185,7 +234,7 @@ impl AsyncRead for TimedIo {
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Read(e)))),
             Poll::Pending => {
-                let timeout = this.timeouts.current(&this.timeouts.read);
+                let timeout = this.timeouts.read_timeout();
                 if this.read_timer.expired(timeout, cx) {
                     return Poll::Ready(Err(failure(
                         io::ErrorKind::TimedOut,
@@ -254,7 +303,7 @@ impl AsyncWrite for TimedIo {
 
 impl TimedIo {
     fn poll_write_timeout<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
-        let timeout = self.timeouts.current(&self.timeouts.write);
+        let timeout = self.timeouts.write_timeout();
         if self.write_timer.expired(timeout, cx) {
             return Poll::Ready(Err(failure(
                 io::ErrorKind::TimedOut,
@@ -302,13 +351,21 @@ mod tests {
     }
 
     #[test]
-    fn idle_connections_have_no_timeout() {
+    fn read_timeout_applies_once_the_body_is_sent() {
         let t = Arc::new(IoTimeouts::default());
-        assert_eq!(t.current(&t.read), None);
-        let guard = t.activate(Some(Duration::from_secs(1)), None);
-        assert_eq!(t.current(&t.read), Some(Duration::from_secs(1)));
-        assert_eq!(t.current(&t.write), None);
-        drop(guard);
-        assert_eq!(t.current(&t.read), None);
+        assert_eq!(t.read_timeout(), None);
+        assert_eq!(t.write_timeout(), None);
+        let request = t.activate(Some(Duration::from_secs(1)), Some(Duration::from_secs(2)));
+        assert_eq!(t.read_timeout(), None, "not while the body is sent");
+        assert_eq!(t.write_timeout(), Some(Duration::from_secs(2)));
+        request.body_sent();
+        request.body_sent();
+        assert_eq!(t.read_timeout(), Some(Duration::from_secs(1)));
+        request.finish();
+        request.finish();
+        assert_eq!(t.read_timeout(), None, "idle connections have no timeout");
+        assert_eq!(t.write_timeout(), None);
+        request.body_sent();
+        assert_eq!(t.read_timeout(), None, "a late body end changes nothing");
     }
 }

@@ -40,6 +40,7 @@ use super::{AsyncTransport, Transport};
 use crate::config::{ConnectionSettings, Limits, Proxy, Timeout};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::Headers;
+use crate::request::Body;
 use crate::request::Request;
 use crate::response::Response;
 use crate::rt::BoxFuture;
@@ -391,7 +392,9 @@ impl Transport for HttpTransport {
     }
 
     fn close(&self) {
-        self.shared.pool.clear();
+        // On the runtime, so that the connections' tasks see their senders dropped and
+        // close the sockets now, not when the next request turns the runtime.
+        self.run(self.shared.pool.close_idle());
     }
 }
 
@@ -417,8 +420,14 @@ impl AsyncTransport for AsyncHttpTransport {
     }
 
     fn aclose(&self) -> BoxFuture<'_, ()> {
-        self.shared.pool.clear();
-        Box::pin(async {})
+        let closed = self.shared.pool.close_idle();
+        Box::pin(async move {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                closed.await;
+            } else if let Ok(runtime) = background() {
+                let _ = runtime.spawn(closed).await;
+            }
+        })
     }
 }
 
@@ -476,101 +485,239 @@ async fn until_deadline<T>(
 
 /// Sends one request and returns its response head and body stream.
 async fn execute(shared: Arc<Shared>, mut request: Request) -> Result<(Head, ResponseBody)> {
-    let method = request.method().clone();
-    let url = request.url().clone();
     let timeout = *request.timeout();
     let deadline = deadline_of(&request);
-    if !matches!(url.scheme(), "http" | "https") {
+    let scheme = request.url().scheme();
+    if !matches!(scheme, "http" | "https") {
         return Err(Error::new(
             ErrorKind::UnsupportedProtocol,
-            format!(
-                "Request URL has an unsupported protocol '{}://'",
-                url.scheme()
-            ),
+            format!("Request URL has an unsupported protocol '{scheme}://'"),
         )
-        .with_request(&method, &url));
+        .with_request(request.method(), request.url()));
     }
-    let result = until_deadline(deadline, &timeout, async {
-        let mut retried = false;
-        loop {
-            let conn = connection(&shared, &request, &timeout).await?;
-            let reused = matches!(&conn, Conn::H1(c) if c.reused);
-            // The body goes to hyper: bytes stay here for a retry, a stream goes once.
-            match send(&shared, conn, &mut request, &timeout, deadline).await {
-                Err(Failed::BeforeResponse(e))
-                    if reused && !retried && request.body().is_replayable() =>
-                {
-                    // A pooled connection the server had already closed: once more on a
-                    // new one, as browsers and hyper's own client do.
-                    log::debug!("retrying on a new connection after: {e}");
-                    retried = true;
-                }
-                Err(Failed::BeforeResponse(e)) | Err(Failed::Other(e)) => return Err(e),
-                Ok(response) => return Ok(response),
-            }
+    let result = until_deadline(deadline, &timeout, send_with_retries(&shared, &mut request))
+        .await
+        .map(|(head, mut body)| {
+            body.deadline = deadline.map(|at| Box::pin(tokio::time::sleep_until(at)));
+            (head, body)
+        });
+    result.map_err(|e| e.with_request(request.method(), request.url()))
+}
+
+/// How many times a request the server did not process (refused HTTP/2 streams,
+/// streams above a GOAWAY's last stream id, requests a closing connection never sent)
+/// is sent again.
+const MAX_UNPROCESSED_RETRIES: u32 = 10;
+
+/// Sends `request`, on a new connection again where that is safe: when the request
+/// was not processed (any method, RFC 9113 §8.7), or once when a reused connection
+/// failed before any response byte and the method is idempotent (RFC 9112 §9.3.1).
+async fn send_with_retries(
+    shared: &Arc<Shared>,
+    request: &mut Request,
+) -> Result<(Head, ResponseBody)> {
+    let timeout = *request.timeout();
+    let key = pool_key(shared, request.url());
+    let idempotent = is_idempotent(request.method());
+    let mut unprocessed_retries = 0;
+    let mut stale_retried = false;
+    loop {
+        let (conn, reused) = connection(shared, &key, request, &timeout).await?;
+        let failure = match send(shared, &key, conn, request, &timeout).await {
+            Ok(response) => return Ok(response),
+            Err(failure) => failure,
+        };
+        if let Some(body) = failure.unsent_body {
+            *request.body_mut() = body;
         }
-    })
-    .await;
-    result.map_err(|e| e.with_request(&method, &url))
+        // In memory, or a stream that hyper gave back unread.
+        let replayable = !request.body().is_consumed();
+        let retry = match failure.retry {
+            Retry::Unprocessed if replayable => unprocessed_retries < MAX_UNPROCESSED_RETRIES,
+            Retry::Unprocessed => false,
+            Retry::StaleConnection => reused && idempotent && replayable && !stale_retried,
+            Retry::No => false,
+        };
+        if !retry {
+            return Err(failure.error);
+        }
+        match failure.retry {
+            Retry::Unprocessed => unprocessed_retries += 1,
+            _ => stale_retried = true,
+        }
+        log::debug!("sending the request again after: {}", failure.error);
+    }
 }
 
-/// Why a send failed: before any response byte (maybe retryable) or otherwise.
-enum Failed {
-    BeforeResponse(Error),
-    Other(Error),
+/// Methods that may be sent twice with the effect of once (RFC 9110 §9.2.2).
+fn is_idempotent(method: &http::Method) -> bool {
+    matches!(
+        *method,
+        http::Method::GET
+            | http::Method::HEAD
+            | http::Method::PUT
+            | http::Method::DELETE
+            | http::Method::OPTIONS
+            | http::Method::TRACE
+    )
 }
 
-/// The pool key and how to reach the target.
-fn pool_key(shared: &Shared, url: &crate::url::Url) -> String {
+/// Whether a failed request may be sent again.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Retry {
+    /// The server did not process it: it was never sent, refused (`REFUSED_STREAM`) or
+    /// above a graceful GOAWAY's last stream id.
+    Unprocessed,
+    /// The connection failed before any response byte: perhaps the server closed it
+    /// while the request was on its way. Safe for idempotent methods only.
+    StaleConnection,
+    No,
+}
+
+/// A failed send: the error, whether it may be retried, and the request body when
+/// hyper gave it back unsent.
+struct SendFailure {
+    error: Error,
+    retry: Retry,
+    unsent_body: Option<Body>,
+}
+
+impl SendFailure {
+    fn fatal(error: Error) -> SendFailure {
+        SendFailure {
+            error,
+            retry: Retry::No,
+            unsent_body: None,
+        }
+    }
+}
+
+/// The pool key: the origin, or the proxy that requests are forwarded to.
+fn pool_key(shared: &Shared, url: &crate::url::Url) -> Arc<str> {
     let forward = matches!(&shared.proxy, Some(ProxyRoute::Http { .. })) && url.scheme() == "http";
     match &shared.proxy {
-        Some(ProxyRoute::Http { host, port, .. }) if forward => format!("proxy|{host}:{port}"),
+        Some(ProxyRoute::Http { host, port, .. }) if forward => {
+            format!("proxy|{host}:{port}").into()
+        }
         _ => format!(
             "{}|{}|{}",
             url.scheme(),
             url.host_for_authority(),
             url.port_or_default().unwrap_or(0)
-        ),
+        )
+        .into(),
     }
 }
 
-/// A connection for `request`: from the pool, or new.
-async fn connection(shared: &Arc<Shared>, request: &Request, timeout: &Timeout) -> Result<Conn> {
-    let key = pool_key(shared, request.url());
-    if let Some(conn) = shared.pool.checkout(&key).await {
-        return Ok(conn);
+/// Lets the runtime process what arrived on idle connections (a close, a GOAWAY,
+/// stray bytes: each makes hyper close the connection) before one is picked. A
+/// current-thread runtime, such as the blocking transport's, runs only while a request
+/// drives it: without this, bytes a server sent to an idle connection would be read
+/// as the answer to the next request. Two turns: the first polls the reactor, which
+/// wakes the connections' tasks; the second lets them run.
+async fn settle_idle_connections() {
+    if tokio::runtime::Handle::current().runtime_flavor()
+        == tokio::runtime::RuntimeFlavor::CurrentThread
+    {
+        tokio::task::yield_now().await;
+        tokio::task::yield_now().await;
     }
-    #[cfg_attr(not(feature = "http2"), allow(clippy::infallible_destructuring_match))]
-    let permit = match shared.pool.permit(&key, timeout.pool).await? {
-        pool::Slot::New(permit) => permit,
-        #[cfg(feature = "http2")]
-        pool::Slot::Shared(conn) => return Ok(conn),
+}
+
+/// A connection for `request` (and whether it served requests before): from the
+/// pool, or new.
+async fn connection(
+    shared: &Arc<Shared>,
+    key: &Arc<str>,
+    request: &Request,
+    timeout: &Timeout,
+) -> Result<(Conn, bool)> {
+    if shared.pool.has_connection(key) {
+        settle_idle_connections().await;
+    }
+    let may_be_h2 = shared.settings.http2 && request.url().scheme() == "https";
+    loop {
+        match shared.pool.acquire(key, may_be_h2, timeout.pool).await? {
+            pool::Acquired::Reuse(Conn::H1(mut conn)) => {
+                // The connection may still be finishing its last response, or closing.
+                if conn.sender.ready().await.is_ok() {
+                    return Ok((Conn::H1(conn), true));
+                }
+            }
+            #[cfg(feature = "http2")]
+            pool::Acquired::Reuse(Conn::H2(conn)) => return Ok((Conn::H2(conn), true)),
+            pool::Acquired::New(permit, pending) => {
+                // Boxed: the rarely taken connect path stays out of every request's
+                // future.
+                let conn = Box::pin(new_connection(
+                    shared,
+                    key,
+                    request.url(),
+                    timeout,
+                    permit,
+                    pending,
+                ))
+                .await?;
+                return Ok((conn, false));
+            }
+        }
+    }
+}
+
+/// Opens a connection to `url` on `permit`'s slot. `pending` marks it as the connection
+/// other requests to the origin wait for, in case it is HTTP/2.
+async fn new_connection(
+    shared: &Arc<Shared>,
+    key: &Arc<str>,
+    url: &crate::url::Url,
+    timeout: &Timeout,
+    permit: pool::Permit,
+    pending: Option<pool::H2Pending>,
+) -> Result<Conn> {
+    let opened =
+        connect::with_connect_timeout(timeout.connect, connect_with_retries(shared, url)).await;
+    let (io, h2) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            if let Some(pending) = pending {
+                pending.failed(&e);
+            }
+            return Err(e);
+        }
     };
-    let url = request.url();
-    let (io, h2) =
-        connect::with_connect_timeout(timeout.connect, connect_with_retries(shared, url)).await?;
     let timeouts = Arc::new(IoTimeouts::default());
     let io = TokioIo::new(TimedIo::new(io, timeouts.clone()));
+    let (done_tx, done) = pool::TaskDone::new();
     if h2 {
         #[cfg(feature = "http2")]
         {
-            let (sender, connection) =
+            let handshake =
                 hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
                     .timer(hyper_util::rt::TokioTimer::new())
                     .handshake(io)
-                    .await
-                    .map_err(|e| map_error(e, Phase::Connect))?;
+                    .await;
+            let (sender, connection) = match handshake {
+                Ok(parts) => parts,
+                Err(e) => {
+                    let e = map_error(e, Phase::Connect);
+                    if let Some(pending) = pending {
+                        pending.failed(&e);
+                    }
+                    return Err(e);
+                }
+            };
             tokio::spawn(async move {
                 let _ = connection.await;
+                drop(done_tx);
             });
-            let conn = pool::H2Conn {
-                sender,
-                timeouts,
-                _permit: Arc::new(permit),
-            };
-            shared.pool.add_h2(&key, conn.clone());
+            let conn = shared
+                .pool
+                .add_h2(key, sender, timeouts, permit, done, pending);
             return Ok(Conn::H2(conn));
         }
+    }
+    if let Some(pending) = pending {
+        pending.negotiated_h1();
     }
     let (sender, connection) = http1::Builder::new()
         .handshake(io)
@@ -578,8 +725,9 @@ async fn connection(shared: &Arc<Shared>, request: &Request, timeout: &Timeout) 
         .map_err(|e| map_error(e, Phase::Connect))?;
     tokio::spawn(async move {
         let _ = connection.await;
+        drop(done_tx);
     });
-    Ok(Pool::new_h1(sender, timeouts, permit, key))
+    Ok(Pool::new_h1(sender, timeouts, permit, key.clone(), done))
 }
 
 async fn connect_with_retries(shared: &Shared, url: &crate::url::Url) -> Result<(io::BoxIo, bool)> {
@@ -733,98 +881,66 @@ const H2_FORBIDDEN: [&str; 7] = [
 /// Sends the request on `conn`.
 async fn send(
     shared: &Arc<Shared>,
+    key: &Arc<str>,
     conn: Conn,
     request: &mut Request,
     timeout: &Timeout,
-    deadline: Option<tokio::time::Instant>,
-) -> std::result::Result<(Head, ResponseBody), Failed> {
-    let url = request.url().clone();
-    let forward = matches!(&shared.proxy, Some(ProxyRoute::Http { .. })) && url.scheme() == "http";
-    let tunnelled = shared.proxy.is_some() && !forward;
+) -> std::result::Result<(Head, ResponseBody), SendFailure> {
     let h2 = !matches!(conn, Conn::H1(_));
-    let mut headers = request.headers().to_header_map().map_err(Failed::Other)?;
-    if tunnelled {
-        // Proxy credentials are for the proxy, never for the origin behind a tunnel.
-        headers.remove(http::header::PROXY_AUTHORIZATION);
-    }
-    if forward {
-        if let Some(ProxyRoute::Http {
-            authorization,
-            headers: extra,
-            ..
-        }) = &shared.proxy
-        {
-            if let Some(value) = authorization {
-                let value = http::HeaderValue::from_str(value).map_err(|e| {
-                    Failed::Other(Error::local_protocol(format!(
-                        "Invalid proxy credentials: {e}"
-                    )))
-                })?;
-                headers.insert(http::header::PROXY_AUTHORIZATION, value);
-            }
-            for (name, value) in extra {
-                if let (Ok(name), Ok(value)) = (
-                    http::HeaderName::from_bytes(name.as_bytes()),
-                    http::HeaderValue::from_str(value),
-                ) {
-                    headers.append(name, value);
-                }
-            }
-        }
-    }
-    let uri: http::Uri = if forward || h2 {
-        http::Uri::try_from(&url).map_err(Failed::Other)?
-    } else {
-        url.raw_path().parse().map_err(|e| {
-            Failed::Other(Error::invalid_url(format!("Invalid request target: {e}")))
-        })?
-    };
-    if h2 {
-        for name in H2_FORBIDDEN {
-            headers.remove(name);
-        }
-    }
-    let method = request.method().clone();
-    let body = request.body_mut().take_for_send().map_err(Failed::Other)?;
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .version(if h2 {
-            http::Version::HTTP_2
-        } else {
-            http::Version::HTTP_11
-        });
-    if let Some(map) = builder.headers_mut() {
-        *map = headers;
-    }
-    let hyper_request = builder
-        .body(body)
-        .map_err(|e| Failed::Other(Error::local_protocol(format!("Invalid request: {e}"))))?;
-
+    let hyper_request = to_hyper_request(shared, request, h2).map_err(SendFailure::fatal)?;
     let timeouts = match &conn {
         Conn::H1(c) => c.timeouts.clone(),
         #[cfg(feature = "http2")]
         Conn::H2(c) => c.timeouts.clone(),
     };
     let active = timeouts.activate(timeout.read, timeout.write);
+    let in_flight = InFlight(active.clone());
+    let body = request
+        .body_mut()
+        .take_for_send()
+        .map_err(SendFailure::fatal)?;
+    if body.is_empty() {
+        active.body_sent();
+    }
+    let hyper_request = hyper_request.map(|()| SendBody {
+        body,
+        active: Some(active),
+    });
     let (response, back, shared_conn) = match conn {
         Conn::H1(mut c) => {
-            let response = c.sender.send_request(hyper_request).await;
+            let response = c.sender.try_send_request(hyper_request).await;
             (response, Some(c), None)
         }
         #[cfg(feature = "http2")]
         Conn::H2(mut c) => {
-            let response = c.sender.send_request(hyper_request).await;
+            let response = c.sender.try_send_request(hyper_request).await;
             (response, None, Some(c))
         }
     };
-    let response = response.map_err(|e| {
-        if is_before_response(&e) {
-            Failed::BeforeResponse(map_error(e, Phase::Send))
-        } else {
-            Failed::Other(map_error(e, Phase::Send))
+    let response = match response {
+        Ok(response) => response,
+        Err(mut e) => {
+            let unsent_body = e.take_message().map(|m| m.into_body().body);
+            let err = e.into_error();
+            let retry = if unsent_body.is_some() {
+                Retry::Unprocessed
+            } else {
+                retry_class(&err, h2)
+            };
+            #[cfg(feature = "http2")]
+            if let Some(conn) = &shared_conn {
+                if h2_connection_ends(&err) {
+                    shared.pool.evict_h2(key, conn);
+                }
+            }
+            let _ = key;
+            return Err(SendFailure {
+                error: map_error(err, Phase::Send),
+                retry,
+                unsent_body,
+            });
         }
-    })?;
+    };
     let (parts, incoming) = response.into_parts();
     let reason = parts
         .extensions
@@ -840,31 +956,188 @@ async fn send(
         incoming,
         conn: back.map(|c| (c, shared.clone())),
         _shared_conn: shared_conn,
-        _active: Some(active),
-        deadline: deadline.map(|at| Box::pin(tokio::time::sleep_until(at))),
+        in_flight: Some(in_flight),
+        deadline: None,
         timeout: *timeout,
         done: false,
     };
     Ok((head, body))
 }
 
-/// Whether a send failed before the server answered anything (the connection was
-/// closed under us), which is safe to retry on a new connection.
-fn is_before_response(err: &hyper::Error) -> bool {
-    if err.is_canceled() || err.is_incomplete_message() {
-        return true;
+/// The request's head as hyper takes it (the body is attached by the caller).
+fn to_hyper_request(shared: &Shared, request: &Request, h2: bool) -> Result<http::Request<()>> {
+    let url = request.url();
+    let forward = matches!(&shared.proxy, Some(ProxyRoute::Http { .. })) && url.scheme() == "http";
+    let tunnelled = shared.proxy.is_some() && !forward;
+    let mut headers = request.headers().to_header_map()?;
+    if tunnelled {
+        // Proxy credentials are for the proxy, never for the origin behind a tunnel.
+        headers.remove(http::header::PROXY_AUTHORIZATION);
+    }
+    if forward {
+        if let Some(ProxyRoute::Http {
+            authorization,
+            headers: extra,
+            ..
+        }) = &shared.proxy
+        {
+            if let Some(value) = authorization {
+                let value = http::HeaderValue::from_str(value).map_err(|e| {
+                    Error::local_protocol(format!("Invalid proxy credentials: {e}"))
+                })?;
+                headers.insert(http::header::PROXY_AUTHORIZATION, value);
+            }
+            for (name, value) in extra {
+                if let (Ok(name), Ok(value)) = (
+                    http::HeaderName::from_bytes(name.as_bytes()),
+                    http::HeaderValue::from_str(value),
+                ) {
+                    headers.append(name, value);
+                }
+            }
+        }
+    }
+    let uri: http::Uri = if forward || h2 {
+        http::Uri::try_from(url)?
+    } else {
+        url.raw_path()
+            .parse()
+            .map_err(|e| Error::invalid_url(format!("Invalid request target: {e}")))?
+    };
+    if h2 {
+        for name in H2_FORBIDDEN {
+            headers.remove(name);
+        }
+    }
+    let mut builder = http::Request::builder()
+        .method(request.method().clone())
+        .uri(uri)
+        .version(if h2 {
+            http::Version::HTTP_2
+        } else {
+            http::Version::HTTP_11
+        });
+    if let Some(map) = builder.headers_mut() {
+        *map = headers;
+    }
+    builder
+        .body(())
+        .map_err(|e| Error::local_protocol(format!("Invalid request: {e}")))
+}
+
+/// A request body on its way to hyper; says when it has been handed over in full, so
+/// that the read timeout starts then.
+pub(crate) struct SendBody {
+    body: Body,
+    active: Option<ActiveRequest>,
+}
+
+impl SendBody {
+    fn sent(&self) {
+        if let Some(active) = &self.active {
+            active.body_sent();
+        }
+    }
+}
+
+impl http_body::Body for SendBody {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, Error>>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.body).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || this.body.is_end_stream() {
+            this.sent();
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        let end = self.body.is_end_stream();
+        if end {
+            self.sent();
+        }
+        end
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// Ends the request's in-flight mark on its connection when dropped.
+struct InFlight(ActiveRequest);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// Whether `err`, from a request hyper took, may be retried; see [`Retry`].
+fn retry_class(err: &hyper::Error, h2: bool) -> Retry {
+    if err.is_canceled() {
+        // The connection closed before the request was written.
+        return Retry::Unprocessed;
+    }
+    #[cfg(feature = "http2")]
+    if let Some(e) = find_h2_error(err) {
+        if e.reason() == Some(h2::Reason::REFUSED_STREAM)
+            || (e.is_go_away() && e.is_remote() && e.reason() == Some(h2::Reason::NO_ERROR))
+        {
+            return Retry::Unprocessed;
+        }
+        if e.is_go_away() || e.is_io() {
+            return Retry::StaleConnection;
+        }
+        return Retry::No;
+    }
+    let _ = h2;
+    if err.is_incomplete_message() {
+        return Retry::StaleConnection;
     }
     use std::error::Error as _;
     match err.source().and_then(|s| io::find_failure(s)) {
-        Some(IoFailure::Write(e)) | Some(IoFailure::Read(e)) => matches!(
-            e.kind(),
-            std::io::ErrorKind::ConnectionReset
-                | std::io::ErrorKind::BrokenPipe
-                | std::io::ErrorKind::ConnectionAborted
-                | std::io::ErrorKind::UnexpectedEof
-        ),
-        _ => false,
+        Some(IoFailure::Write(e)) | Some(IoFailure::Read(e)) => {
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::UnexpectedEof
+            ) {
+                Retry::StaleConnection
+            } else {
+                Retry::No
+            }
+        }
+        _ => Retry::No,
     }
+}
+
+/// The HTTP/2 error behind a hyper error, if any.
+#[cfg(feature = "http2")]
+fn find_h2_error(err: &hyper::Error) -> Option<&h2::Error> {
+    use std::error::Error as _;
+    let mut source = err.source();
+    while let Some(s) = source {
+        if let Some(e) = s.downcast_ref::<h2::Error>() {
+            return Some(e);
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// Whether the HTTP/2 connection a request failed on is going away (GOAWAY, or the
+/// connection broke): it is no longer shared.
+#[cfg(feature = "http2")]
+fn h2_connection_ends(err: &hyper::Error) -> bool {
+    find_h2_error(err).is_some_and(|e| e.is_go_away() || e.is_io())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -970,7 +1243,7 @@ struct ResponseBody {
     _shared_conn: Option<pool::H2Conn>,
     #[cfg(not(feature = "http2"))]
     _shared_conn: Option<std::convert::Infallible>,
-    _active: Option<ActiveRequest>,
+    in_flight: Option<InFlight>,
     deadline: Option<Pin<Box<Sleep>>>,
     timeout: Timeout,
     done: bool,
@@ -979,7 +1252,7 @@ struct ResponseBody {
 impl ResponseBody {
     fn finish(&mut self) {
         self.done = true;
-        self._active = None;
+        self.in_flight = None;
         if let Some((conn, shared)) = self.conn.take() {
             shared.pool.put_back(conn);
         }
@@ -1006,6 +1279,7 @@ impl Stream for ResponseBody {
                 Poll::Ready(Some(Err(e))) => {
                     this.done = true;
                     this.conn = None;
+                    this.in_flight = None;
                     return Poll::Ready(Some(Err(map_error(e, Phase::Body))));
                 }
                 Poll::Ready(None) => {
@@ -1017,6 +1291,7 @@ impl Stream for ResponseBody {
                         if deadline.as_mut().poll(cx).is_ready() {
                             this.done = true;
                             this.conn = None;
+                            this.in_flight = None;
                             return Poll::Ready(Some(Err(total_timeout(&this.timeout))));
                         }
                     }
