@@ -11,6 +11,8 @@
 //! - `close!(client)` for `client.close()` / `client.aclose().await`;
 //! - `bytes!(response)`, `raw!(response)`, `text_chunks!(response)`, `lines!(response)`
 //!   to collect `iter_*` / `aiter_*` into a `Vec` (or return the first error);
+//! - `sleep!(duration)` for `std::thread::sleep` / `tokio::time::sleep(..).await` (so the
+//!   async client's connection tasks keep running meanwhile);
 //! - `flavour!()` for `"sync"` or `"async"`.
 #![allow(dead_code, unused_macros)]
 
@@ -44,6 +46,8 @@ macro_rules! dual_test {
             macro_rules! lines { ($e:expr) => { $e.iter_lines().collect::<httpx::Result<Vec<_>>>() } }
             #[allow(unused_macros)]
             macro_rules! flavour { () => { "sync" } }
+            #[allow(unused_macros)]
+            macro_rules! sleep { ($d:expr) => { std::thread::sleep($d) } }
             $(
                 $(#[$meta])*
                 #[test]
@@ -77,6 +81,8 @@ macro_rules! dual_test {
             macro_rules! lines { ($e:expr) => { $crate::common::collect_stream($e.aiter_lines()).await } }
             #[allow(unused_macros)]
             macro_rules! flavour { () => { "async" } }
+            #[allow(unused_macros)]
+            macro_rules! sleep { ($d:expr) => { tokio::time::sleep($d).await } }
             $(
                 $(#[$meta])*
                 #[tokio::test]

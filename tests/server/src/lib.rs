@@ -23,6 +23,10 @@
 //! # drop((url, ca, proxy_url));
 //! ```
 //!
+//! [`FaultServer`] is a separate server that misbehaves at the connection level (stray
+//! responses on idle keep-alive connections, unanswered closes, slow or absent body
+//! reads, HTTP/2 GOAWAY and REFUSED_STREAM; see [`FaultMode`]), for connection-layer tests.
+//!
 //! Every response carries CORS headers (the request's `Origin` echoed, credentials
 //! allowed, every header name exposed), and `OPTIONS` preflights are answered on any path.
 //! The endpoints are listed in the crate's README.
@@ -35,6 +39,7 @@ mod digest;
 mod echo;
 mod encode;
 mod fault;
+mod faulty;
 mod proxy;
 mod req;
 mod routes;
@@ -54,6 +59,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use faulty::{FaultMode, FaultServer};
 pub use in_process::InProcess;
 pub use proxy::{AddressType, ProxyOptions, ProxyServer, SeenRequest, SocksDetails};
 pub use tls::Certificates;

@@ -149,6 +149,11 @@ impl Certificates {
         self.config(client_auth, &[b"h2", b"http/1.1"])
     }
 
+    /// The rustls configuration of the fault server's HTTP/2 modes: ALPN `h2` only.
+    pub(crate) fn h2_config(&self) -> io::Result<Arc<ServerConfig>> {
+        self.config(false, &[b"h2"])
+    }
+
     /// The rustls configuration of the TLS proxy, which speaks HTTP/1.1 only.
     pub(crate) fn proxy_config(&self) -> io::Result<Arc<ServerConfig>> {
         self.config(false, &[b"http/1.1"])
