@@ -8,7 +8,7 @@ SHELL := /bin/bash
 WASM_WEB := wasm32-unknown-unknown
 WASM_WASI := wasm32-wasip2
 
-.PHONY: setup lint test test-native test-browser test-wasi test-npm npm-package demo bench bench-wasi size
+.PHONY: setup lint test test-native test-interop test-browser test-wasi test-npm npm-package demo bench bench-wasi size
 
 setup:
 	@bash tools/setup.sh
@@ -25,11 +25,18 @@ lint: setup
 	cargo fmt --manifest-path bindings/js/Cargo.toml --check
 	cargo clippy --manifest-path bindings/js/Cargo.toml --target $(WASM_WEB) -- -D warnings
 
-test: setup lint test-native test-browser test-wasi test-npm
+test: setup lint test-native test-interop test-browser test-wasi test-npm
 
 # Unit, integration and doc tests natively, with every feature.
 test-native: setup
 	cargo test --workspace --all-features
+
+# The native clients against Debian's nginx (keep-alive, HTTP/2, connection churn,
+# streamed uploads), squid (forward proxy, CONNECT, basic proxy auth) and dante (SOCKS5),
+# each started by the test on 127.0.0.1 and stopped by it (tests/interop.rs, configs in
+# tests/interop/; the tests are #[ignore]d in plain `cargo test`).
+test-interop: setup
+	cargo test --all-features --test interop -- --ignored --test-threads=4
 
 # The core and the Url model (whose parser there is the host's URL class), then the
 # fetch transport against the test server (tests/browser_*.rs), each
