@@ -2,9 +2,10 @@
 //!
 //! One run of this binary starts ONE local hyper server (a child process of this
 //! binary, pinned with `taskset -c 0`), pins itself to another core (`taskset -c 1`;
-//! it re-executes itself under taskset when it is not pinned yet), and measures four
+//! it re-executes itself under taskset when it is not pinned yet), and measures five
 //! clients against that server: raw hyper-util (the baseline), this crate's `Client`
-//! (sync) and `AsyncClient` (async), and reqwest (async); reqwest::blocking is measured
+//! (sync) and `AsyncClient` (async), reqwest (async) and ureq 3 (blocking, one `Agent`
+//! shared by the threads when 64 requests are in flight); reqwest::blocking is measured
 //! too, for scale next to the sync `Client`. Every figure is also given as a ratio to
 //! raw hyper in the same run. Each scenario is run 3 times (`BENCH_REPS`) after a
 //! warm-up run and the median is reported; in the request scenarios each run is made
@@ -24,7 +25,7 @@
 //! - `cold KIND PORT`: create a client, one GET, exit (cold start);
 //! - `probe KIND get|post|c64|c64d COUNT`: one scenario for one client against its own
 //!   server, to look at with `strace -c`, `perf record` or `perf stat`; KIND is one of
-//!   hyper, sync, async, reqwest, transport and sync-transport (this crate's
+//!   hyper, sync, async, reqwest, ureq, transport and sync-transport (this crate's
 //!   transports without a client around them), async-notimeout, reqwest-blocking;
 //! - `sizes`: the sizes of the request futures of each client.
 //!

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::pin::Pin;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -83,9 +83,8 @@ pub struct Response {
     reason: Option<String>,
     headers: Headers,
     request: Option<Request>,
-    /// Shared, so that copying a response into the next one's history is O(1) rather
-    /// than a deep copy of every earlier history (exponential along a redirect chain).
-    history: std::sync::Arc<[Response]>,
+    /// The responses before this one, shared with theirs: see [`History`].
+    history: History,
     next_request: Option<Box<Request>>,
     started: Option<Instant>,
     elapsed: Option<Duration>,
@@ -134,7 +133,7 @@ impl Response {
             reason: None,
             headers,
             request: None,
-            history: std::sync::Arc::from(Vec::new()),
+            history: History::default(),
             next_request: None,
             started: None,
             elapsed: None,
@@ -251,11 +250,11 @@ impl Response {
 
     /// The responses of the redirects (and auth steps) that led to this one, oldest first.
     pub fn history(&self) -> &[Response] {
-        &self.history
+        self.history.as_slice()
     }
 
-    pub(crate) fn set_history(&mut self, history: Vec<Response>) {
-        self.history = history.into();
+    pub(crate) fn set_history(&mut self, history: History) {
+        self.history = history;
     }
 
     /// When redirects are not followed: the request the redirect points to.
@@ -560,6 +559,24 @@ impl Response {
         ContentDecoder::new(&values)
     }
 
+    /// How many bytes to reserve for reading the body: its `Content-Length` when the
+    /// body is not content-encoded (the decoded size is then the same), at most
+    /// [`MAX_SIZE_HINT`]; else 0.
+    fn size_hint(&self) -> usize {
+        let encoded = self
+            .headers
+            .get_list("content-encoding", false)
+            .iter()
+            .any(|coding| !coding.trim().eq_ignore_ascii_case("identity"));
+        if encoded {
+            return 0;
+        }
+        self.headers
+            .get("content-length")
+            .and_then(|length| length.trim().parse::<u64>().ok())
+            .map_or(0, |length| length.min(MAX_SIZE_HINT as u64) as usize)
+    }
+
     fn reader(&mut self, decode: bool, chunk_size: Option<usize>, for_sync: bool) -> Reader {
         let pending: VecDeque<Bytes> = VecDeque::new();
         let decoder = if decode { Some(self.decoder()) } else { None };
@@ -584,8 +601,11 @@ impl Response {
     /// Reads the whole body (blocking) and returns the decoded content.
     pub fn read(&mut self) -> Result<&Bytes> {
         if self.content.is_none() {
-            let chunks = self.iter_bytes().collect::<Result<Vec<Bytes>>>()?;
-            self.content = Some(join(chunks));
+            let mut body = BodyBuffer::new(self.size_hint());
+            for chunk in self.iter_bytes() {
+                body.push(chunk?);
+            }
+            self.content = Some(body.freeze());
         }
         // Also when closed already (a built response): sets `elapsed` once timed.
         self.finish();
@@ -604,18 +624,18 @@ impl Response {
             self.finish();
             return Ok(true);
         }
-        let mut buf = BytesMut::new();
+        let mut body = BodyBuffer::new(self.size_hint().min(limit));
         let mut chunks = self.iter_bytes();
         for chunk in chunks.by_ref() {
-            buf.extend_from_slice(&chunk?);
-            if buf.len() > limit {
+            body.push(chunk?);
+            if body.len() > limit {
                 drop(chunks);
                 self.finish();
                 return Ok(false);
             }
         }
         drop(chunks);
-        self.content = Some(buf.freeze());
+        self.content = Some(body.freeze());
         self.finish();
         Ok(true)
     }
@@ -626,18 +646,18 @@ impl Response {
             self.finish();
             return Ok(true);
         }
-        let mut buf = BytesMut::new();
+        let mut body = BodyBuffer::new(self.size_hint().min(limit));
         let mut chunks = self.aiter_bytes();
         while let Some(chunk) = chunks.next().await {
-            buf.extend_from_slice(&chunk?);
-            if buf.len() > limit {
+            body.push(chunk?);
+            if body.len() > limit {
                 drop(chunks);
                 self.finish();
                 return Ok(false);
             }
         }
         drop(chunks);
-        self.content = Some(buf.freeze());
+        self.content = Some(body.freeze());
         self.finish();
         Ok(true)
     }
@@ -645,13 +665,13 @@ impl Response {
     /// Reads the whole body and returns the decoded content.
     pub async fn aread(&mut self) -> Result<&Bytes> {
         if self.content.is_none() {
-            let mut chunks = Vec::new();
+            let mut body = BodyBuffer::new(self.size_hint());
             let mut stream = self.aiter_bytes();
             while let Some(chunk) = stream.next().await {
-                chunks.push(chunk?);
+                body.push(chunk?);
             }
             drop(stream);
-            self.content = Some(join(chunks));
+            self.content = Some(body.freeze());
         }
         // Also when closed already (a built response): sets `elapsed` once timed.
         self.finish();
@@ -912,17 +932,136 @@ fn json_text(b: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
     }
 }
 
-/// One buffer from the chunks of a body: the chunk itself when there is one (no copy).
-fn join(mut chunks: Vec<Bytes>) -> Bytes {
-    match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.pop().unwrap_or_default(),
-        _ => {
-            let mut buf = BytesMut::with_capacity(chunks.iter().map(Bytes::len).sum());
-            for chunk in chunks {
-                buf.extend_from_slice(&chunk);
+/// The responses that led to a response (redirects and auth steps), oldest first.
+///
+/// Held as a list linked through [`Arc`]s, newest first: the history of a response
+/// is the response just before it, whose own history continues the list. Each hop
+/// adds one node and shares the rest, so a chain of n redirects keeps n responses
+/// (copying the whole history at every hop kept n²/2: 618 MiB for 1,000 hops).
+/// [`Response::history`] needs a slice: it is built on first use, from copies of
+/// the responses that share the list (so O(n) for a history of n).
+#[derive(Default)]
+pub(crate) struct History {
+    /// The response just before, which holds the rest of the list as its history.
+    last: Option<Arc<Response>>,
+    len: usize,
+    /// The slice [`Response::history`] returns, built when first asked for.
+    slice: OnceLock<Box<[Response]>>,
+}
+
+impl History {
+    /// The history after `response`: its own history, then itself. `response` must
+    /// have been read or closed (it is kept, not streamed).
+    // The Arc is Send and Sync wherever Response is: natively. On wasm targets a
+    // response is neither (host values are !Send), and the one thread never shares it.
+    #[cfg_attr(target_family = "wasm", allow(clippy::arc_with_non_send_sync))]
+    pub(crate) fn ending_with(response: Response) -> History {
+        History {
+            len: response.history.len + 1,
+            last: Some(Arc::new(response)),
+            slice: OnceLock::new(),
+        }
+    }
+
+    /// The number of responses.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    fn as_slice(&self) -> &[Response] {
+        if self.len == 0 {
+            return &[];
+        }
+        self.slice.get_or_init(|| {
+            let mut responses = Vec::with_capacity(self.len);
+            let mut next = self.last.as_deref();
+            while let Some(response) = next {
+                responses.push(response.clone_read());
+                next = response.history.last.as_deref();
             }
-            buf.freeze()
+            responses.reverse();
+            responses.into_boxed_slice()
+        })
+    }
+}
+
+impl Clone for History {
+    /// Shares the list (O(1)); the slice is built again when asked for.
+    fn clone(&self) -> History {
+        History {
+            last: self.last.clone(),
+            len: self.len,
+            slice: OnceLock::new(),
+        }
+    }
+}
+
+impl Drop for History {
+    /// Unlinks the list in a loop: dropping it recursively, one frame set per
+    /// response, could overflow the stack on a long redirect chain.
+    fn drop(&mut self) {
+        let mut next = self.last.take();
+        while let Some(shared) = next {
+            next = match Arc::into_inner(shared) {
+                Some(mut response) => response.history.last.take(),
+                // Still shared: the other owner drops the rest.
+                None => None,
+            };
+        }
+    }
+}
+
+/// The most a body's `Content-Length` makes [`Response::read`] reserve at once: a
+/// larger (or lying) length grows the buffer as the bytes come instead.
+const MAX_SIZE_HINT: usize = 64 * 1024 * 1024;
+
+/// A body read in full, in one buffer that grows as the chunks come (collecting
+/// the chunks and joining them held the body twice at the end).
+struct BodyBuffer {
+    /// The first chunk, kept as it is: a body of one chunk is not copied.
+    first: Option<Bytes>,
+    buf: BytesMut,
+    /// The capacity to reserve once a second chunk comes.
+    hint: usize,
+}
+
+impl BodyBuffer {
+    fn new(hint: usize) -> BodyBuffer {
+        BodyBuffer {
+            first: None,
+            buf: BytesMut::new(),
+            hint,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.first.as_ref().map_or(0, Bytes::len) + self.buf.len()
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.first.is_none() && self.buf.is_empty() {
+            self.first = Some(chunk);
+            return;
+        }
+        if let Some(first) = self.first.take() {
+            // Allocated only now: a HEAD response's Content-Length reserves nothing.
+            let needed = first.len() + chunk.len();
+            self.buf = BytesMut::with_capacity(self.hint.max(needed));
+            self.buf.extend_from_slice(&first);
+        }
+        self.buf.extend_from_slice(&chunk);
+    }
+
+    fn freeze(self) -> Bytes {
+        match self.first {
+            Some(first) => first,
+            // A Content-Length larger than the body reserved more than twice what
+            // came (growing never does): keep an exact copy, not the reservation.
+            None if self.buf.capacity() > 2 * self.buf.len() => Bytes::copy_from_slice(&self.buf),
+            None => self.buf.freeze(),
         }
     }
 }
@@ -1521,6 +1660,43 @@ mod tests {
             .stream(chunks.into_iter().map(Ok::<_, Error>))
             .build()
             .unwrap()
+    }
+
+    #[test]
+    fn a_body_of_one_chunk_is_read_without_a_copy() {
+        let chunk = Bytes::from(vec![7u8; 1000]);
+        let at = chunk.as_ptr();
+        let mut r = Response::builder(200)
+            .stream([Ok::<_, Error>(chunk)])
+            .build()
+            .unwrap();
+        assert_eq!(r.read().unwrap().as_ptr(), at);
+    }
+
+    #[test]
+    fn reading_reserves_an_unencoded_content_length() {
+        let sized = |headers: &[(&str, &str)]| {
+            let mut r = Response::new(200);
+            for (name, value) in headers {
+                r.headers_mut().insert(name, *value).unwrap();
+            }
+            r.size_hint()
+        };
+        assert_eq!(sized(&[("content-length", "1000")]), 1000);
+        assert_eq!(
+            sized(&[("content-length", "1000"), ("content-encoding", "identity")]),
+            1000
+        );
+        assert_eq!(
+            sized(&[("content-length", "1000"), ("content-encoding", "gzip")]),
+            0
+        );
+        assert_eq!(sized(&[("content-length", "99999999999")]), MAX_SIZE_HINT);
+        assert_eq!(sized(&[("content-length", "-1")]), 0);
+        assert_eq!(sized(&[]), 0);
+        let mut r = streaming(vec!["ab", "", "cd", "e"]);
+        r.headers_mut().insert("content-length", "5").unwrap();
+        assert_eq!(r.read().unwrap().as_ref(), b"abcde");
     }
 
     #[test]

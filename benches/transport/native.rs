@@ -222,10 +222,17 @@ enum Kind {
     SyncTransport,
     AsyncNoTimeout,
     ReqwestBlocking,
+    Ureq,
 }
 
-const KINDS: [Kind; 4] = [Kind::Hyper, Kind::Sync, Kind::Async, Kind::Reqwest];
-const ALL_KINDS: [Kind; 8] = [
+const KINDS: [Kind; 5] = [
+    Kind::Hyper,
+    Kind::Sync,
+    Kind::Async,
+    Kind::Reqwest,
+    Kind::Ureq,
+];
+const ALL_KINDS: [Kind; 9] = [
     Kind::Hyper,
     Kind::Sync,
     Kind::Async,
@@ -234,6 +241,7 @@ const ALL_KINDS: [Kind; 8] = [
     Kind::SyncTransport,
     Kind::AsyncNoTimeout,
     Kind::ReqwestBlocking,
+    Kind::Ureq,
 ];
 
 impl Kind {
@@ -247,6 +255,7 @@ impl Kind {
             Kind::SyncTransport => "sync-transport",
             Kind::AsyncNoTimeout => "async-notimeout",
             Kind::ReqwestBlocking => "reqwest-blocking",
+            Kind::Ureq => "ureq",
         }
     }
 
@@ -260,7 +269,7 @@ impl Kind {
     fn is_sync(self) -> bool {
         matches!(
             self,
-            Kind::Sync | Kind::SyncTransport | Kind::ReqwestBlocking
+            Kind::Sync | Kind::SyncTransport | Kind::ReqwestBlocking | Kind::Ureq
         )
     }
 }
@@ -293,6 +302,20 @@ impl Urls {
     fn text(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
+}
+
+/// ureq's agent with its default pool (10 idle connections, 3 per host).
+fn ureq_agent() -> ureq::Agent {
+    ureq::Agent::new_with_defaults()
+}
+
+/// ureq's agent keeping 64 idle connections to the server, like `limits64`.
+fn ureq_agent64() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_idle_connections(64)
+        .max_idle_connections_per_host(64)
+        .build()
+        .into()
 }
 
 fn hyper_client() -> HyperClient {
@@ -341,6 +364,10 @@ struct Clients {
     sync64: httpx::Client,
     sync_transport: httpx::HttpTransport,
     reqwest_blocking: reqwest::blocking::Client,
+    /// ureq 3 (blocking; with 64 in flight, 64 threads share the agent).
+    ureq: ureq::Agent,
+    /// As `ureq`, keeping 64 idle connections.
+    ureq64: ureq::Agent,
     urls: Urls,
     json: Bytes,
 }
@@ -363,6 +390,8 @@ impl Clients {
             sync64: httpx::Client::builder().limits(limits64()).build()?,
             sync_transport: httpx::HttpTransport::builder().limits(limits64()).build()?,
             reqwest_blocking: reqwest::blocking::Client::new(),
+            ureq: ureq_agent(),
+            ureq64: ureq_agent64(),
             urls: Urls::new(port)?,
             json: json_body(),
         })
@@ -504,6 +533,19 @@ impl Clients {
                 let response = builder.send()?;
                 check(response.status() == 200, "reqwest status")?;
                 response.bytes()?.len()
+            }
+            Kind::Ureq => {
+                let agent = if keep64 { &self.ureq64 } else { &self.ureq };
+                let mut response = if post {
+                    agent
+                        .post(self.urls.json.0.clone())
+                        .header("content-type", "application/json")
+                        .send(&self.json[..])?
+                } else {
+                    agent.get(self.urls.small.0.clone()).call()?
+                };
+                check(response.status() == 200, "ureq status")?;
+                response.body_mut().read_to_vec()?.len()
             }
             _ => return Err("not a sync client".into()),
         };
@@ -828,6 +870,25 @@ fn child_stream(args: &[String]) -> R<()> {
                 received += chunk?.len() as u64;
             }
         }
+        Kind::Ureq => {
+            let agent = ureq_agent();
+            let warm = agent.get(&small).call()?.body_mut().read_to_vec()?;
+            check(warm.len() == SMALL.len(), "small")?;
+            rss_before = proc_status_kb("VmRSS").unwrap_or(0);
+            meter = Meter::start();
+            let mut response = agent.get(&url).call()?;
+            check(response.status() == 200, "status")?;
+            // The reader has no size limit (`read_to_vec` stops at 10 MB).
+            let mut reader = response.body_mut().as_reader();
+            let mut buf = vec![0u8; FRAME];
+            loop {
+                let n = reader.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                received += n as u64;
+            }
+        }
         Kind::Hyper | Kind::Async | Kind::Reqwest => {
             let runtime = current_thread_runtime()?;
             meter = runtime.block_on(async {
@@ -875,7 +936,7 @@ fn child_stream(args: &[String]) -> R<()> {
                 Ok::<_, BoxError>(meter)
             })?;
         }
-        _ => return Err("stream: hyper, sync, async or reqwest".into()),
+        _ => return Err("stream: hyper, sync, async, reqwest or ureq".into()),
     }
     let secs = meter.wall.elapsed().as_secs_f64();
     let cpu = (process_cpu_ns() - meter.cpu) as f64 / 1e9;
@@ -910,7 +971,13 @@ fn child_cold(args: &[String]) -> R<()> {
             let response = client.get(url.parse()?).await?;
             Ok::<_, BoxError>(response.into_body().collect().await?.to_bytes().len())
         })?,
-        _ => return Err("cold: none, hyper, sync, async or reqwest".into()),
+        Kind::Ureq => ureq_agent()
+            .get(&url)
+            .call()?
+            .body_mut()
+            .read_to_vec()?
+            .len(),
+        _ => return Err("cold: none, hyper, sync, async, reqwest or ureq".into()),
     };
     check(n == SMALL.len(), "body length")
 }
@@ -1011,7 +1078,7 @@ fn median(values: &[f64]) -> f64 {
 /// Each client's runs of one figure.
 #[derive(Default, Clone)]
 struct Row {
-    values: [Vec<f64>; 8],
+    values: [Vec<f64>; ALL_KINDS.len()],
 }
 
 impl Row {
@@ -1337,6 +1404,7 @@ fn orchestrate() -> R<()> {
                 Some(Kind::Sync),
                 Some(Kind::Async),
                 Some(Kind::Reqwest),
+                Some(Kind::Ureq),
             ] {
                 let name = kind.map_or("none", Kind::name);
                 let started = Instant::now();
@@ -1370,6 +1438,7 @@ fn orchestrate() -> R<()> {
                     Kind::Hyper => Box::new(hyper_client()),
                     Kind::Sync => Box::new(httpx::Client::new()),
                     Kind::Async => Box::new(httpx::AsyncClient::new()),
+                    Kind::Ureq => Box::new(ureq_agent()),
                     _ => Box::new(reqwest::Client::new()),
                 };
                 let us = started.elapsed().as_secs_f64() * 1e6;
@@ -1400,6 +1469,9 @@ struct Report {
     details: Vec<String>,
 }
 
+/// The clients given as ratios to raw hyper, in the tables' order.
+const OTHERS: [Kind; 4] = [Kind::Sync, Kind::Async, Kind::Reqwest, Kind::Ureq];
+
 fn verdict(ok: bool) -> &'static str {
     if ok {
         "met"
@@ -1429,7 +1501,7 @@ impl Report {
         };
         let mut line = vec![name.to_string()];
         line.extend(KINDS.map(|k| format!("{:.0}", row.median(k))));
-        line.extend([Kind::Sync, Kind::Async, Kind::Reqwest].map(|k| format!("{:.3}×", ratio(k))));
+        line.extend(OTHERS.map(|k| format!("{:.3}×", ratio(k))));
         line.extend([target_text, met]);
         self.lines.push(cells(&line));
         self.details.push(format!("- {name}: {}", row.all_runs(0)));
@@ -1465,10 +1537,7 @@ impl Report {
         let hyper = row.median(Kind::Hyper);
         let mut line = vec![name.to_string()];
         line.extend(KINDS.map(|k| format!("{:.decimals$}", row.median(k))));
-        line.extend(
-            [Kind::Sync, Kind::Async, Kind::Reqwest]
-                .map(|k| format!("{:.2}×", row.median(k) / hyper)),
-        );
+        line.extend(OTHERS.map(|k| format!("{:.2}×", row.median(k) / hyper)));
         self.cpu_lines.push(cells(&line));
     }
 
@@ -1477,9 +1546,7 @@ impl Report {
         let diff = |k: Kind| peak.median(k) - hyper;
         let mut line = vec![name.to_string()];
         line.extend(KINDS.map(|k| format!("{:.1}", peak.median(k))));
-        line.extend(
-            [Kind::Sync, Kind::Async, Kind::Reqwest].map(|k| format!("{:+.2} MiB", diff(k))),
-        );
+        line.extend(OTHERS.map(|k| format!("{:+.2} MiB", diff(k))));
         line.extend([
             "≤ hyper + 2 MiB".to_string(),
             format!(
@@ -1500,7 +1567,8 @@ impl Report {
         let growth = |k: Kind| large.median(k) - small.median(k);
         let mut line = vec![name.to_string()];
         line.extend(KINDS.map(|k| format!("{:+.2}", growth(k))));
-        line.extend(["—", "—", "—", "flat (≤ +1 MiB)"].map(String::from));
+        line.extend(OTHERS.map(|_| "—".to_string()));
+        line.push("flat (≤ +1 MiB)".to_string());
         line.push(format!(
             "sync {}, async {}",
             verdict(growth(Kind::Sync) <= 1.0),
@@ -1517,10 +1585,7 @@ impl Report {
         let hyper = row.median(Kind::Hyper);
         let mut line = vec!["5. Cold start: spawn → client → one GET → exit (ms)".to_string()];
         line.extend(KINDS.map(|k| format!("{:.2}", row.median(k))));
-        line.extend(
-            [Kind::Sync, Kind::Async, Kind::Reqwest]
-                .map(|k| format!("{:.2}× time", row.median(k) / hyper)),
-        );
+        line.extend(OTHERS.map(|k| format!("{:.2}× time", row.median(k) / hyper)));
         line.extend(["—", "(info)"].map(String::from));
         self.lines.push(cells(&line));
         self.details.push(format!(
@@ -1533,10 +1598,7 @@ impl Report {
         let hyper = row.median(Kind::Hyper);
         let mut line = vec!["5. Client construction, no TLS (median)".to_string()];
         line.extend(KINDS.map(|k| format!("{:.1} µs", row.median(k))));
-        line.extend(
-            [Kind::Sync, Kind::Async, Kind::Reqwest]
-                .map(|k| format!("{:.1}× time", row.median(k) / hyper)),
-        );
+        line.extend(OTHERS.map(|k| format!("{:.1}× time", row.median(k) / hyper)));
         line.extend([
             "≤ 0.1 ms".to_string(),
             format!(
@@ -1554,15 +1616,15 @@ impl Report {
     fn print(&self, pinning: &str, config: &Config, load_start: &str, load_end: &str) {
         let mut out = String::new();
         out.push_str("\n## Transport benchmark\n\n");
-        out.push_str("| Scenario | raw hyper | httpx sync | httpx async | reqwest | sync / hyper | async / hyper | reqwest / hyper | target | met? |\n");
-        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+        out.push_str("| Scenario | raw hyper | httpx sync | httpx async | reqwest | ureq | sync / hyper | async / hyper | reqwest / hyper | ureq / hyper | target | met? |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for line in &self.lines {
             out.push_str(line);
             out.push('\n');
         }
         out.push_str("\nClient CPU time (the whole client process, all threads; lower is better; the ratios are ours / raw hyper):\n\n");
-        out.push_str("| Scenario | raw hyper | httpx sync | httpx async | reqwest | sync / hyper | async / hyper | reqwest / hyper |\n");
-        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.push_str("| Scenario | raw hyper | httpx sync | httpx async | reqwest | ureq | sync / hyper | async / hyper | reqwest / hyper | ureq / hyper |\n");
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for line in &self.cpu_lines {
             out.push_str(line);
             out.push('\n');
@@ -1579,7 +1641,8 @@ impl Report {
             "\nMedians of {} runs per client (clients interleaved, after a warm-up round), except cold start \
              ({} runs) and construction ({} constructions). Pinning: {pinning}. \
              The async clients share one current-thread tokio runtime; the sync Client drives its own; \
-             with 64 in flight the sync Client is shared by 64 threads. \
+             with 64 in flight the sync Client, and ureq's Agent, are each shared by 64 threads \
+             (ureq keeps 64 idle connections in 2, its default 3 per host in 2b). \
              Streamed downloads and cold starts each run in a fresh child process of the bench; \
              peak RSS is that process's VmHWM. Load average (1, 5, 15 min) at the start {load_start}, \
              at the end {load_end}: other work on the machine skews wall-clock figures, CPU time less.\n\nRuns:\n",

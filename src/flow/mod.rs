@@ -15,7 +15,7 @@ use crate::config::{Credentials, DefaultEncoding, Timeout};
 use crate::cookies::Cookies;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::Request;
-use crate::response::Response;
+use crate::response::{History, Response};
 use crate::rt::Instant;
 use crate::transport::Capabilities;
 
@@ -113,9 +113,11 @@ pub(crate) struct SendFlow {
     settings: FlowSettings,
     state: State,
     /// httpx's auth-level history: the responses the auth flow answered.
-    auth_history: Vec<Response>,
-    /// The redirect hops of the current auth round (httpx rebinds this list per hop).
-    redirect_history: Vec<Response>,
+    auth_history: History,
+    /// The auth history, then the redirect hops of the current auth round (httpx
+    /// rebinds this list per hop): the history the next response carries. Both are
+    /// shared lists, so a hop costs one node, not a copy of the history.
+    history: History,
     deadline: Option<Instant>,
 }
 
@@ -125,8 +127,8 @@ impl SendFlow {
         SendFlow {
             settings,
             state: State::Start(request),
-            auth_history: Vec::new(),
-            redirect_history: Vec::new(),
+            auth_history: History::default(),
+            history: History::default(),
             deadline,
         }
     }
@@ -184,7 +186,7 @@ impl SendFlow {
                 Ok(Step::ResponseHooks(response))
             }
             (State::AwaitResponseHooks, Input::Response(mut response)) => {
-                response.set_history(self.combined_history());
+                response.set_history(self.history.clone());
                 if !response.has_redirect_location() {
                     return self.end_redirects(response);
                 }
@@ -214,7 +216,8 @@ impl SendFlow {
                 }
             }
             (State::AwaitRedirectRead { next }, Input::Response(response)) => {
-                self.redirect_history.push(response);
+                // The response carries `self.history` (set above): it extends it.
+                self.history = History::ending_with(response);
                 self.begin_send(next)
             }
             (State::AwaitAuthResponseBody, Input::Response(response)) => {
@@ -223,13 +226,14 @@ impl SendFlow {
             }
             (State::AwaitAuthNext, Input::AuthNext(response, None)) => self.finish(response),
             (State::AwaitAuthNext, Input::AuthNext(mut response, Some(next))) => {
-                response.set_history(self.auth_history.clone_shallow());
+                response.set_history(self.auth_history.clone());
                 self.state = State::AwaitAuthRead { next };
                 Ok(Step::ReadResponse(response))
             }
             (State::AwaitAuthRead { next }, Input::Response(response)) => {
-                self.auth_history.push(response);
-                self.redirect_history.clear();
+                // The response carries `self.auth_history` (set above): it extends it.
+                self.auth_history = History::ending_with(response);
+                self.history = self.auth_history.clone();
                 self.begin_send(next)
             }
             (State::AwaitFinalRead, Input::Response(response)) => {
@@ -242,15 +246,9 @@ impl SendFlow {
         }
     }
 
-    /// The history a response carries: auth responses, then this round's redirects.
-    fn combined_history(&self) -> Vec<Response> {
-        let mut history = self.auth_history.clone_shallow();
-        history.extend(self.redirect_history.clone_shallow());
-        history
-    }
-
     fn begin_send(&mut self, mut request: Request) -> Result<Step> {
-        let hops = self.auth_history.len() + self.redirect_history.len();
+        // The auth steps and this round's redirects.
+        let hops = self.history.len();
         if hops > self.settings.max_redirects {
             return Err(Error::new(
                 ErrorKind::TooManyRedirects,
@@ -334,15 +332,4 @@ pub(crate) fn total_timeout_error(total: std::time::Duration) -> Error {
             total.subsec_millis()
         ),
     )
-}
-
-/// Histories hold responses whose bodies were read; copying them copies the content.
-trait CloneShallow {
-    fn clone_shallow(&self) -> Vec<Response>;
-}
-
-impl CloneShallow for Vec<Response> {
-    fn clone_shallow(&self) -> Vec<Response> {
-        self.iter().map(Response::clone_read).collect()
-    }
 }
