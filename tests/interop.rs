@@ -775,7 +775,13 @@ const ROUNDS: usize = 3;
 const PAUSE: Duration = Duration::from_millis(1500);
 
 fn error_text(e: &httpx::Error) -> String {
-    format!("{}: {e}", e.kind())
+    let mut text = format!("{}: {e}", e.kind());
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(&format!(" <- {s:?}"));
+        source = s.source();
+    }
+    text
 }
 
 /// Asserts from the access log that the churn happened: no connection of one round

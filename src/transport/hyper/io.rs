@@ -168,6 +168,10 @@ pub(crate) struct TimedIo {
     timeouts: Arc<IoTimeouts>,
     read_timer: Timer,
     write_timer: Timer,
+    /// The last write could not proceed: the server is not reading what we send. The
+    /// read timeout waits meanwhile (a slow reader is a write timeout, as in httpx,
+    /// where a request's body is written before its response is read).
+    write_blocked: bool,
 }
 
 impl TimedIo {
@@ -177,6 +181,7 @@ impl TimedIo {
             timeouts,
             read_timer: Timer::default(),
             write_timer: Timer::default(),
+            write_blocked: false,
         }
     }
 }
@@ -234,6 +239,10 @@ impl AsyncRead for TimedIo {
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Read(e)))),
             Poll::Pending => {
+                if this.write_blocked {
+                    this.read_timer.disarm();
+                    return Poll::Pending;
+                }
                 let timeout = this.timeouts.read_timeout();
                 if this.read_timer.expired(timeout, cx) {
                     return Poll::Ready(Err(failure(
@@ -256,7 +265,7 @@ impl AsyncWrite for TimedIo {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_write(cx, buf) {
             Poll::Ready(Ok(n)) => {
-                this.write_timer.disarm();
+                this.wrote();
                 Poll::Ready(Ok(n))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Write(e)))),
@@ -272,7 +281,7 @@ impl AsyncWrite for TimedIo {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
             Poll::Ready(Ok(n)) => {
-                this.write_timer.disarm();
+                this.wrote();
                 Poll::Ready(Ok(n))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Write(e)))),
@@ -288,7 +297,7 @@ impl AsyncWrite for TimedIo {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_flush(cx) {
             Poll::Ready(Ok(())) => {
-                this.write_timer.disarm();
+                this.wrote();
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Write(e)))),
@@ -302,7 +311,16 @@ impl AsyncWrite for TimedIo {
 }
 
 impl TimedIo {
+    /// A write went through: the request progresses, so the wait for the server's
+    /// answer starts again from here.
+    fn wrote(&mut self) {
+        self.write_timer.disarm();
+        self.write_blocked = false;
+        self.read_timer.disarm();
+    }
+
     fn poll_write_timeout<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        self.write_blocked = true;
         let timeout = self.timeouts.write_timeout();
         if self.write_timer.expired(timeout, cx) {
             return Poll::Ready(Err(failure(

@@ -506,8 +506,11 @@ async fn execute(shared: Arc<Shared>, mut request: Request) -> Result<(Head, Res
 
 /// How many times a request the server did not process (refused HTTP/2 streams,
 /// streams above a GOAWAY's last stream id, requests a closing connection never sent)
-/// is sent again.
-const MAX_UNPROCESSED_RETRIES: u32 = 10;
+/// is sent again. Such retries are always safe, and under load one request can lose
+/// several in a row (a server ending each connection after N streams refuses every
+/// stream above the N-th, new ones included): the bound only stops a server that
+/// refuses everything.
+const MAX_UNPROCESSED_RETRIES: u32 = 32;
 
 /// Sends `request`, on a new connection again where that is safe: when the request
 /// was not processed (any method, RFC 9113 §8.7), or once when a reused connection

@@ -125,6 +125,15 @@ struct Waiter {
     tx: oneshot::Sender<Grant>,
 }
 
+/// Connections taken out of the pool under its lock, to be dropped after it is
+/// released (dropping one may give its slot back, which takes the lock).
+#[derive(Default)]
+struct Closed {
+    h1: Vec<H1Conn>,
+    #[cfg(feature = "http2")]
+    h2: Vec<H2Conn>,
+}
+
 struct Idle {
     conn: H1Conn,
     since: Instant,
@@ -303,7 +312,7 @@ impl Pool {
     ) -> Result<Acquired> {
         let started = Instant::now();
         loop {
-            let mut closed = Vec::new();
+            let mut closed = Closed::default();
             let rx = {
                 let mut state = self.inner.state();
                 self.prune(&mut state, &mut closed);
@@ -405,7 +414,7 @@ impl Pool {
     }
 
     /// A free slot, or the slot of the oldest idle connection (closed to free it).
-    fn take_slot(&self, state: &mut State, closed: &mut Vec<H1Conn>) -> Option<Permit> {
+    fn take_slot(&self, state: &mut State, closed: &mut Closed) -> Option<Permit> {
         if !self.inner.at_limit(state) {
             state.open += 1;
             return Some(Permit {
@@ -414,7 +423,7 @@ impl Pool {
         }
         let mut conn = Self::take_oldest_idle(state)?;
         let permit = std::mem::replace(&mut conn.permit, Permit { pool: None });
-        closed.push(conn);
+        closed.h1.push(conn);
         Some(permit)
     }
 
@@ -437,7 +446,7 @@ impl Pool {
     /// Drops idle connections that expired or that the server closed, and shared HTTP/2
     /// connections that closed. What is dropped goes to `closed`, dropped by the caller
     /// after the lock is released.
-    fn prune(&self, state: &mut State, closed: &mut Vec<H1Conn>) {
+    fn prune(&self, state: &mut State, closed: &mut Closed) {
         let expiry = self.inner.limits.keepalive_expiry;
         let now = Instant::now();
         if state.idle_total > 0 {
@@ -449,7 +458,7 @@ impl Pool {
                     let idle = &list[index];
                     let expired = expiry.is_some_and(|e| now.duration_since(idle.since) >= e);
                     if expired || idle.conn.sender.is_closed() {
-                        closed.push(list.remove(index).conn);
+                        closed.h1.push(list.remove(index).conn);
                     } else {
                         index += 1;
                     }
@@ -460,7 +469,13 @@ impl Pool {
             state.idle.retain(|_, list| !list.is_empty());
         }
         #[cfg(feature = "http2")]
-        state.h2.retain(|_, conn| !conn.sender.is_closed());
+        if state.h2.values().any(|conn| conn.sender.is_closed()) {
+            let (gone, live) = std::mem::take(&mut state.h2)
+                .into_iter()
+                .partition(|(_, conn)| conn.sender.is_closed());
+            state.h2 = live;
+            closed.h2.extend(gone.into_values());
+        }
     }
 
     /// A new HTTP/1.1 connection, ready to use.
@@ -505,9 +520,12 @@ impl Pool {
             .h2
             .get(key)
             .is_some_and(|shared| !shared.sender.is_closed());
-        if !keep_existing {
-            state.h2.insert(key.clone(), conn.clone());
-        }
+        // A replaced (closed) connection is dropped after the lock is released.
+        let replaced = if keep_existing {
+            None
+        } else {
+            state.h2.insert(key.clone(), conn.clone())
+        };
         let shared = state.h2.get(key).cloned().unwrap_or_else(|| conn.clone());
         let mut granted = Vec::new();
         state.waiters.retain_mut(|w| {
@@ -519,6 +537,7 @@ impl Pool {
             !wakes
         });
         drop(state);
+        drop(replaced);
         for tx in granted {
             let _ = tx.send(Grant::Shared(shared.clone()));
         }
@@ -593,17 +612,16 @@ impl Pool {
         state.idle_total = 0;
         let mut done: Vec<TaskDone> = idle.iter().map(|c| c.done.clone()).collect();
         #[cfg(feature = "http2")]
-        {
-            let shared = std::mem::take(&mut state.h2);
-            for conn in shared.into_values() {
-                // Only connections no request holds close now.
-                if Arc::strong_count(&conn.permit) == 1 {
-                    done.push(conn.done.clone());
-                }
-            }
-        }
+        let shared: Vec<H2Conn> = std::mem::take(&mut state.h2).into_values().collect();
         drop(state);
         drop(idle);
+        #[cfg(feature = "http2")]
+        for conn in shared {
+            // Only connections no request holds close now.
+            if Arc::strong_count(&conn.permit) == 1 {
+                done.push(conn.done.clone());
+            }
+        }
         async move {
             let all = futures_util::future::join_all(done.into_iter().map(TaskDone::wait));
             // A peer that never lets a TLS close finish cannot hold `close()` up.
