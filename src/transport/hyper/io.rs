@@ -265,7 +265,7 @@ impl AsyncWrite for TimedIo {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_write(cx, buf) {
             Poll::Ready(Ok(n)) => {
-                this.wrote();
+                this.wrote(n);
                 Poll::Ready(Ok(n))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Write(e)))),
@@ -281,7 +281,7 @@ impl AsyncWrite for TimedIo {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
             Poll::Ready(Ok(n)) => {
-                this.wrote();
+                this.wrote(n);
                 Poll::Ready(Ok(n))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Write(e)))),
@@ -297,7 +297,9 @@ impl AsyncWrite for TimedIo {
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_flush(cx) {
             Poll::Ready(Ok(())) => {
-                this.wrote();
+                // Not progress of the request: hyper flushes on every turn.
+                this.write_timer.disarm();
+                this.write_blocked = false;
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(failure(e.kind(), IoFailure::Write(e)))),
@@ -313,10 +315,12 @@ impl AsyncWrite for TimedIo {
 impl TimedIo {
     /// A write went through: the request progresses, so the wait for the server's
     /// answer starts again from here.
-    fn wrote(&mut self) {
+    fn wrote(&mut self, n: usize) {
         self.write_timer.disarm();
         self.write_blocked = false;
-        self.read_timer.disarm();
+        if n > 0 {
+            self.read_timer.disarm();
+        }
     }
 
     fn poll_write_timeout<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
