@@ -382,7 +382,7 @@ fn background() -> Result<&'static tokio::runtime::Runtime> {
 impl Transport for HttpTransport {
     fn handle_request(&self, request: Request) -> Result<Response> {
         let shared = self.shared.clone();
-        let (head, body) = self.run(execute(shared, request))?;
+        let (head, body) = self.run(execute(shared, request, Driver::Blocking))?;
         let runtime = self.runtime.clone();
         let mut body = body;
         let chunks = std::iter::from_fn(move || {
@@ -403,10 +403,10 @@ impl AsyncTransport for AsyncHttpTransport {
         let shared = self.shared.clone();
         Box::pin(async move {
             let (head, body) = if tokio::runtime::Handle::try_current().is_ok() {
-                execute(shared, request).await?
+                execute(shared, request, Driver::Async).await?
             } else {
                 background()?
-                    .spawn(execute(shared, request))
+                    .spawn(execute(shared, request, Driver::Async))
                     .await
                     .map_err(|e| {
                         Error::new(
@@ -484,7 +484,11 @@ async fn until_deadline<T>(
 }
 
 /// Sends one request and returns its response head and body stream.
-async fn execute(shared: Arc<Shared>, mut request: Request) -> Result<(Head, ResponseBody)> {
+async fn execute(
+    shared: Arc<Shared>,
+    mut request: Request,
+    driver: Driver,
+) -> Result<(Head, ResponseBody)> {
     let timeout = *request.timeout();
     let deadline = deadline_of(&request);
     let scheme = request.url().scheme();
@@ -495,13 +499,25 @@ async fn execute(shared: Arc<Shared>, mut request: Request) -> Result<(Head, Res
         )
         .with_request(request.method(), request.url()));
     }
-    let result = until_deadline(deadline, &timeout, send_with_retries(&shared, &mut request))
+    let result = until_deadline(
+        deadline,
+        &timeout,
+        send_with_retries(&shared, &mut request, driver),
+    )
         .await
         .map(|(head, mut body)| {
             body.deadline = deadline.map(|at| Box::pin(tokio::time::sleep_until(at)));
             (head, body)
         });
     result.map_err(|e| e.with_request(request.method(), request.url()))
+}
+
+/// Who runs the request: the blocking transport's own runtime, turned only while a
+/// request runs, or an async caller's.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Driver {
+    Blocking,
+    Async,
 }
 
 /// How many times a request the server did not process (refused HTTP/2 streams,
@@ -518,6 +534,7 @@ const MAX_UNPROCESSED_RETRIES: u32 = 32;
 async fn send_with_retries(
     shared: &Arc<Shared>,
     request: &mut Request,
+    driver: Driver,
 ) -> Result<(Head, ResponseBody)> {
     let timeout = *request.timeout();
     let key = pool_key(shared, request.url());
@@ -525,7 +542,7 @@ async fn send_with_retries(
     let mut unprocessed_retries = 0;
     let mut stale_retried = false;
     loop {
-        let (conn, reused) = connection(shared, &key, request, &timeout).await?;
+        let (conn, reused) = connection(shared, &key, request, &timeout, driver).await?;
         let failure = match send(shared, &key, conn, request, &timeout).await {
             Ok(response) => return Ok(response),
             Err(failure) => failure,
@@ -612,19 +629,16 @@ fn pool_key(shared: &Shared, url: &crate::url::Url) -> Arc<str> {
     }
 }
 
-/// Lets the runtime process what arrived on idle connections (a close, a GOAWAY,
-/// stray bytes: each makes hyper close the connection) before one is picked. A
-/// current-thread runtime, such as the blocking transport's, runs only while a request
-/// drives it: without this, bytes a server sent to an idle connection would be read
-/// as the answer to the next request. Two turns: the first polls the reactor, which
-/// wakes the connections' tasks; the second lets them run.
+/// Lets the blocking transport's runtime process what arrived on idle connections (a
+/// close, a GOAWAY, stray bytes: each makes hyper close the connection) before one is
+/// picked. That runtime runs only while a request drives it: without this, bytes a
+/// server sent to an idle connection would be read as the answer to the next request.
+/// Two turns: the first polls the reactor, which wakes the connections' tasks; the
+/// second lets them run. (An async client's runtime turns whenever its tasks wait, so
+/// it has seen them already.)
 async fn settle_idle_connections() {
-    if tokio::runtime::Handle::current().runtime_flavor()
-        == tokio::runtime::RuntimeFlavor::CurrentThread
-    {
-        tokio::task::yield_now().await;
-        tokio::task::yield_now().await;
-    }
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
 }
 
 /// A connection for `request` (and whether it served requests before): from the
@@ -634,8 +648,9 @@ async fn connection(
     key: &Arc<str>,
     request: &Request,
     timeout: &Timeout,
+    driver: Driver,
 ) -> Result<(Conn, bool)> {
-    if shared.pool.has_connection(key) {
+    if driver == Driver::Blocking && shared.pool.has_connection(key) {
         settle_idle_connections().await;
     }
     let may_be_h2 = shared.settings.http2 && request.url().scheme() == "https";
