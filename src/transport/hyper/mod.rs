@@ -382,11 +382,19 @@ fn background() -> Result<&'static tokio::runtime::Runtime> {
 impl Transport for HttpTransport {
     fn handle_request(&self, request: Request) -> Result<Response> {
         let shared = self.shared.clone();
-        let (head, body) = self.run(execute(shared, request, Driver::Blocking))?;
+        let (head, mut body, mut ready) = self.run(async move {
+            let (head, mut body) = execute(shared, request, Driver::Blocking).await?;
+            // What already arrived is taken in the same turn of the runtime: a small
+            // response then needs no second one (each turn may hand the runtime to
+            // another thread).
+            let ready = body.take_ready(PREFETCH_LIMIT);
+            Ok::<_, Error>((head, body, ready))
+        })?;
         let runtime = self.runtime.clone();
-        let mut body = body;
-        let chunks = std::iter::from_fn(move || {
-            block_on(runtime.get(), futures_util::StreamExt::next(&mut body))
+        let chunks = std::iter::from_fn(move || match ready.pop_front() {
+            Some(chunk) => Some(chunk),
+            None if body.done => None,
+            None => block_on(runtime.get(), futures_util::StreamExt::next(&mut body)),
         });
         head.build(|builder| builder.raw_stream(chunks))
     }
@@ -1267,7 +1275,32 @@ struct ResponseBody {
     done: bool,
 }
 
+/// At most this many bytes of a response body that already arrived are taken with
+/// its head by the blocking transport.
+const PREFETCH_LIMIT: usize = 64 * 1024;
+
 impl ResponseBody {
+    /// The chunks (and the end, or an error) that are ready now, up to about `limit`
+    /// bytes, without waiting for more.
+    fn take_ready(&mut self, limit: usize) -> std::collections::VecDeque<Result<Bytes>> {
+        let mut ready = std::collections::VecDeque::new();
+        let mut taken = 0;
+        while taken < limit {
+            match futures_util::FutureExt::now_or_never(futures_util::StreamExt::next(self)) {
+                Some(Some(Ok(chunk))) => {
+                    taken += chunk.len();
+                    ready.push_back(Ok(chunk));
+                }
+                Some(Some(Err(e))) => {
+                    ready.push_back(Err(e));
+                    break;
+                }
+                Some(None) | None => break,
+            }
+        }
+        ready
+    }
+
     fn finish(&mut self) {
         self.done = true;
         self.in_flight = None;
