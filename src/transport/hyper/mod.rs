@@ -512,11 +512,11 @@ async fn execute(
         &timeout,
         send_with_retries(&shared, &mut request, driver),
     )
-        .await
-        .map(|(head, mut body)| {
-            body.deadline = deadline.map(|at| Box::pin(tokio::time::sleep_until(at)));
-            (head, body)
-        });
+    .await
+    .map(|(head, mut body)| {
+        body.deadline = deadline.map(|at| Box::pin(tokio::time::sleep_until(at)));
+        (head, body)
+    });
     result.map_err(|e| e.with_request(request.method(), request.url()))
 }
 
