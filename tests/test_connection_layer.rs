@@ -209,7 +209,16 @@ async fn async_h2_goaway_after_n_streams_concurrent_requests_succeed() -> httpx:
         "{}",
         server.connections_accepted()
     );
-    assert_eq!(server.requests_received() - server.requests_refused(), 65);
+    // Each request was processed once, except that a GET whose answer was lost when
+    // the server reset its connection may be sent again (it is idempotent): on a busy
+    // machine that happens now and then, so a few extra are allowed.
+    let processed = server.requests_received() - server.requests_refused();
+    assert!(
+        (65..=70).contains(&processed),
+        "{processed} processed ({} received, {} refused)",
+        server.requests_received(),
+        server.requests_refused()
+    );
     Ok(())
 }
 
@@ -243,7 +252,16 @@ fn sync_h2_goaway_after_n_streams_concurrent_requests_succeed() -> httpx::Result
         "{}",
         server.connections_accepted()
     );
-    assert_eq!(server.requests_received() - server.requests_refused(), 65);
+    // Each request was processed once, except that a GET whose answer was lost when
+    // the server reset its connection may be sent again (it is idempotent): on a busy
+    // machine that happens now and then, so a few extra are allowed.
+    let processed = server.requests_received() - server.requests_refused();
+    assert!(
+        (65..=70).contains(&processed),
+        "{processed} processed ({} received, {} refused)",
+        server.requests_received(),
+        server.requests_refused()
+    );
     Ok(())
 }
 
