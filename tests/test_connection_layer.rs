@@ -176,33 +176,99 @@ mod h2_refused {
     }
 }
 
-/// nginx's `keepalive_requests`: 20 streams per connection, the rest refused and the
-/// connection shut down. 64 concurrent GETs on one client all succeed, and no stream the
-/// server processed is sent twice.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn async_h2_goaway_after_n_streams_concurrent_requests_succeed() -> httpx::Result<()> {
-    let server = FaultServer::start(FaultMode::H2GoawayAfter { requests: 20 });
-    let client = httpx::AsyncClient::builder()
-        .http2(true)
-        .ca_bundle_pem(server.ca_pem())
-        .build()?;
-    // One request first, so that the 64 share its connection (see the tests of 4.).
-    assert_eq!(
-        client.get(server.url("/warm-up")).send().await?.text()?,
-        "answer to /warm-up"
-    );
-    let mut tasks = Vec::new();
-    for i in 0..64 {
-        let client = client.clone();
-        let url = server.url(&format!("/g/{i}"));
-        tasks.push(tokio::spawn(async move {
-            text_of(client.get(url).send().await)
-        }));
-    }
+// ---------------------------------------------------------------------------------------
+// The concurrent tests, one per client flavour: what they share.
+
+/// Runs `job(t)` for `t` in `0..n` on as many threads at once; returns the results in
+/// order.
+fn on_threads<T: Send>(n: usize, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    std::thread::scope(|scope| {
+        let job = &job;
+        let handles: Vec<_> = (0..n).map(|t| scope.spawn(move || job(t))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    })
+}
+
+/// Runs `job(t)` for `t` in `0..n` as as many tokio tasks at once; returns the results
+/// in order.
+async fn on_tasks<T, F>(n: usize, job: impl Fn(usize) -> F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..n).map(|t| tokio::spawn(job(t))).collect();
     let mut results = Vec::new();
     for task in tasks {
         results.push(task.await.expect("task"));
     }
+    results
+}
+
+/// The text of the answer to a GET of `url` by the blocking client.
+fn sync_text(client: &httpx::Client, url: String) -> httpx::Result<String> {
+    text_of(client.get(url).send())
+}
+
+/// The text of the answer to a GET of `url` by the async client, as a task to spawn.
+fn async_text(
+    client: &httpx::AsyncClient,
+    url: String,
+) -> impl std::future::Future<Output = httpx::Result<String>> + Send + 'static {
+    let client = client.clone();
+    async move { text_of(client.get(url).send().await) }
+}
+
+/// The status code of a response, as a `Result` of its text.
+fn status_of(response: httpx::Result<httpx::Response>) -> httpx::Result<String> {
+    response.map(|r| r.status().as_u16().to_string())
+}
+
+/// Checks that every request of every thread or task was answered 200.
+fn check_all_200(results: Vec<Vec<httpx::Result<String>>>) {
+    check_all(results.into_iter().flatten().collect(), |_| {
+        "200".to_string()
+    });
+}
+
+/// A blocking HTTP/2 client trusting `server`, which has answered one request when
+/// `warm_up` (so that the requests that follow share its connection: see the tests of 4.).
+fn sync_h2_client(server: &FaultServer, warm_up: bool) -> httpx::Result<httpx::Client> {
+    let builder = httpx::Client::builder().http2(true);
+    let client = builder.ca_bundle_pem(server.ca_pem()).build()?;
+    if warm_up {
+        check_warm_up(text_of(client.get(server.url("/warm-up")).send()));
+    }
+    Ok(client)
+}
+
+/// The same for the async client.
+async fn async_h2_client(server: &FaultServer, warm_up: bool) -> httpx::Result<httpx::AsyncClient> {
+    let builder = httpx::AsyncClient::builder().http2(true);
+    let client = builder.ca_bundle_pem(server.ca_pem()).build()?;
+    if warm_up {
+        check_warm_up(text_of(client.get(server.url("/warm-up")).send().await));
+    }
+    Ok(client)
+}
+
+fn check_warm_up(text: httpx::Result<String>) {
+    assert_eq!(text.expect("the warm-up request"), "answer to /warm-up");
+}
+
+/// nginx's `keepalive_requests`: 20 streams per connection, the rest refused and the
+/// connection shut down.
+fn goaway_after_20_server() -> FaultServer {
+    FaultServer::start(FaultMode::H2GoawayAfter { requests: 20 })
+}
+
+/// Checks the 64 concurrent GETs of `/g/{i}` to [`goaway_after_20_server`] after the
+/// warm-up: all succeed, on at least 4 connections, and no stream the server processed
+/// was sent twice (but for a few lost in a reset connection).
+fn check_goaway_after_20(server: &FaultServer, results: Vec<httpx::Result<String>>) {
+    assert_eq!(results.len(), 64);
     check_all(results, |i| format!("answer to /g/{i}"));
     assert!(
         server.connections_accepted() >= 4,
@@ -219,115 +285,67 @@ async fn async_h2_goaway_after_n_streams_concurrent_requests_succeed() -> httpx:
         server.requests_received(),
         server.requests_refused()
     );
+}
+
+/// Checks the 30 concurrent GETs of `/c/{i}` to a server refusing every third stream
+/// after the warm-up: all succeed, at least 10 having been refused once.
+fn check_refused_every_3rd(server: &FaultServer, results: Vec<httpx::Result<String>>) {
+    assert_eq!(results.len(), 30);
+    check_all(results, |i| format!("answer to /c/{i}"));
+    assert!(
+        server.requests_refused() >= 10,
+        "{}",
+        server.requests_refused()
+    );
+}
+
+/// Checks concurrent GETs of `/p/{i}` that started together: all succeed on one
+/// connection.
+fn check_one_connection(server: &FaultServer, results: Vec<httpx::Result<String>>) {
+    let n = results.len();
+    check_all(results, |i| format!("answer to /p/{i}"));
+    assert_eq!(
+        server.connections_accepted(),
+        1,
+        "connections opened for {n} concurrent requests"
+    );
+}
+
+/// 64 concurrent GETs on one client all succeed against [`goaway_after_20_server`], and
+/// no stream the server processed is sent twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_h2_goaway_after_n_streams_concurrent_requests_succeed() -> httpx::Result<()> {
+    let server = goaway_after_20_server();
+    let client = async_h2_client(&server, true).await?;
+    let results = on_tasks(64, |i| async_text(&client, server.url(&format!("/g/{i}")))).await;
+    check_goaway_after_20(&server, results);
     Ok(())
 }
 
 #[test]
 fn sync_h2_goaway_after_n_streams_concurrent_requests_succeed() -> httpx::Result<()> {
-    let server = FaultServer::start(FaultMode::H2GoawayAfter { requests: 20 });
-    let client = httpx::Client::builder()
-        .http2(true)
-        .ca_bundle_pem(server.ca_pem())
-        .build()?;
-    // One request first, so that the 64 share its connection (see the tests of 4.).
-    assert_eq!(
-        client.get(server.url("/warm-up")).send()?.text()?,
-        "answer to /warm-up"
-    );
-    let results: Vec<httpx::Result<String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..64)
-            .map(|i| {
-                let (client, url) = (&client, server.url(&format!("/g/{i}")));
-                scope.spawn(move || text_of(client.get(url).send()))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect()
-    });
-    check_all(results, |i| format!("answer to /g/{i}"));
-    assert!(
-        server.connections_accepted() >= 4,
-        "{}",
-        server.connections_accepted()
-    );
-    // Each request was processed once, except that a GET whose answer was lost when
-    // the server reset its connection may be sent again (it is idempotent): on a busy
-    // machine that happens now and then, so a few extra are allowed.
-    let processed = server.requests_received() - server.requests_refused();
-    assert!(
-        (65..=70).contains(&processed),
-        "{processed} processed ({} received, {} refused)",
-        server.requests_received(),
-        server.requests_refused()
-    );
+    let server = goaway_after_20_server();
+    let client = sync_h2_client(&server, true)?;
+    let results = on_threads(64, |i| sync_text(&client, server.url(&format!("/g/{i}"))));
+    check_goaway_after_20(&server, results);
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_h2_refused_streams_are_retried_concurrently() -> httpx::Result<()> {
     let server = FaultServer::start(FaultMode::H2RefuseEvery { nth: 3 });
-    let client = httpx::AsyncClient::builder()
-        .http2(true)
-        .ca_bundle_pem(server.ca_pem())
-        .build()?;
-    // One request first, so that the 30 share its connection (see the tests of 4.).
-    assert_eq!(
-        client.get(server.url("/warm-up")).send().await?.text()?,
-        "answer to /warm-up"
-    );
-    let mut tasks = Vec::new();
-    for i in 0..30 {
-        let client = client.clone();
-        let url = server.url(&format!("/c/{i}"));
-        tasks.push(tokio::spawn(async move {
-            text_of(client.get(url).send().await)
-        }));
-    }
-    let mut results = Vec::new();
-    for task in tasks {
-        results.push(task.await.expect("task"));
-    }
-    check_all(results, |i| format!("answer to /c/{i}"));
-    assert!(
-        server.requests_refused() >= 10,
-        "{}",
-        server.requests_refused()
-    );
+    let client = async_h2_client(&server, true).await?;
+    let results = on_tasks(30, |i| async_text(&client, server.url(&format!("/c/{i}")))).await;
+    check_refused_every_3rd(&server, results);
     Ok(())
 }
 
 #[test]
 fn sync_h2_refused_streams_are_retried_concurrently() -> httpx::Result<()> {
     let server = FaultServer::start(FaultMode::H2RefuseEvery { nth: 3 });
-    let client = httpx::Client::builder()
-        .http2(true)
-        .ca_bundle_pem(server.ca_pem())
-        .build()?;
-    // One request first, so that the 30 share its connection (see the tests of 4.).
-    assert_eq!(
-        client.get(server.url("/warm-up")).send()?.text()?,
-        "answer to /warm-up"
-    );
-    let results: Vec<httpx::Result<String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..30)
-            .map(|i| {
-                let (client, url) = (&client, server.url(&format!("/c/{i}")));
-                scope.spawn(move || text_of(client.get(url).send()))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect()
-    });
-    check_all(results, |i| format!("answer to /c/{i}"));
-    assert!(
-        server.requests_refused() >= 10,
-        "{}",
-        server.requests_refused()
-    );
+    let client = sync_h2_client(&server, true)?;
+    let results = on_threads(30, |i| sync_text(&client, server.url(&format!("/c/{i}"))));
+    check_refused_every_3rd(&server, results);
     Ok(())
 }
 
@@ -337,56 +355,18 @@ fn sync_h2_refused_streams_are_retried_concurrently() -> httpx::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_h2_requests_starting_together_share_one_connection() -> httpx::Result<()> {
     let server = FaultServer::start(FaultMode::H2Plain { delay: ms(200) });
-    let client = httpx::AsyncClient::builder()
-        .http2(true)
-        .ca_bundle_pem(server.ca_pem())
-        .build()?;
-    let mut tasks = Vec::new();
-    for i in 0..64 {
-        let client = client.clone();
-        let url = server.url(&format!("/p/{i}"));
-        tasks.push(tokio::spawn(async move {
-            text_of(client.get(url).send().await)
-        }));
-    }
-    let mut results = Vec::new();
-    for task in tasks {
-        results.push(task.await.expect("task"));
-    }
-    check_all(results, |i| format!("answer to /p/{i}"));
-    assert_eq!(
-        server.connections_accepted(),
-        1,
-        "connections opened for 64 concurrent requests"
-    );
+    let client = async_h2_client(&server, false).await?;
+    let results = on_tasks(64, |i| async_text(&client, server.url(&format!("/p/{i}")))).await;
+    check_one_connection(&server, results);
     Ok(())
 }
 
 #[test]
 fn sync_h2_requests_starting_together_share_one_connection() -> httpx::Result<()> {
     let server = FaultServer::start(FaultMode::H2Plain { delay: ms(200) });
-    let client = httpx::Client::builder()
-        .http2(true)
-        .ca_bundle_pem(server.ca_pem())
-        .build()?;
-    let results: Vec<httpx::Result<String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..16)
-            .map(|i| {
-                let (client, url) = (&client, server.url(&format!("/p/{i}")));
-                scope.spawn(move || text_of(client.get(url).send()))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect()
-    });
-    check_all(results, |i| format!("answer to /p/{i}"));
-    assert_eq!(
-        server.connections_accepted(),
-        1,
-        "connections opened for 16 concurrent requests"
-    );
+    let client = sync_h2_client(&server, false)?;
+    let results = on_threads(16, |i| sync_text(&client, server.url(&format!("/p/{i}"))));
+    check_one_connection(&server, results);
     Ok(())
 }
 
@@ -397,124 +377,92 @@ fn shared() -> &'static TestServer {
     TestServer::shared()
 }
 
+/// One connection at the most, waited for at most 1 s.
+fn one_connection() -> (httpx::Limits, httpx::Timeout) {
+    let limits = httpx::Limits::default().max_connections(Some(1));
+    (limits, httpx::Timeout::new(5.0).pool(1.0))
+}
+
+/// The URL of request `i` of thread or task `t`.
+fn pool_url(t: usize, i: usize) -> String {
+    shared().url(&format!("/get?t={t}&i={i}"))
+}
+
 #[test]
 fn sync_pool_waiters_get_idle_connections() -> httpx::Result<()> {
+    let (limits, timeout) = one_connection();
     let client = httpx::Client::builder()
-        .limits(httpx::Limits::default().max_connections(Some(1)))
-        .timeout(httpx::Timeout::new(5.0).pool(1.0))
+        .limits(limits)
+        .timeout(timeout)
         .build()?;
-    let results: Vec<httpx::Result<String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..2)
-            .map(|t| {
-                let client = &client;
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for i in 0..20 {
-                        let url = shared().url(&format!("/get?t={t}&i={i}"));
-                        out.push(
-                            client
-                                .get(url)
-                                .send()
-                                .map(|r| r.status().as_u16().to_string()),
-                        );
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("thread"))
+    let results = on_threads(2, |t| {
+        (0..20)
+            .map(|i| status_of(client.get(pool_url(t, i)).send()))
             .collect()
     });
-    check_all(results, |_| "200".to_string());
+    check_all_200(results);
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_pool_waiters_get_idle_connections() -> httpx::Result<()> {
+    let (limits, timeout) = one_connection();
     let client = httpx::AsyncClient::builder()
-        .limits(httpx::Limits::default().max_connections(Some(1)))
-        .timeout(httpx::Timeout::new(5.0).pool(1.0))
+        .limits(limits)
+        .timeout(timeout)
         .build()?;
-    let mut tasks = Vec::new();
-    for t in 0..16 {
+    let results = on_tasks(16, |t| {
         let client = client.clone();
-        tasks.push(tokio::spawn(async move {
+        async move {
             let mut out = Vec::new();
             for i in 0..4 {
-                let url = shared().url(&format!("/get?t={t}&i={i}"));
-                out.push(
-                    client
-                        .get(url)
-                        .send()
-                        .await
-                        .map(|r| r.status().as_u16().to_string()),
-                );
+                out.push(status_of(client.get(pool_url(t, i)).send().await));
             }
             out
-        }));
-    }
-    let mut results = Vec::new();
-    for task in tasks {
-        results.extend(task.await.expect("task"));
-    }
-    check_all(results, |_| "200".to_string());
+        }
+    })
+    .await;
+    check_all_200(results);
     Ok(())
+}
+
+fn four_connections() -> httpx::Limits {
+    httpx::Limits::default().max_connections(Some(4))
 }
 
 #[test]
 fn sync_many_threads_share_four_connections() -> httpx::Result<()> {
     let client = httpx::Client::builder()
-        .limits(httpx::Limits::default().max_connections(Some(4)))
+        .limits(four_connections())
         .build()?;
-    let results: Vec<httpx::Result<String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..64)
-            .map(|_| {
-                let client = &client;
-                scope.spawn(move || {
-                    (0..8)
-                        .map(|_| {
-                            client
-                                .get(shared().url("/delay/0.02"))
-                                .send()
-                                .map(|r| r.status().as_u16().to_string())
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("thread"))
+    let results = on_threads(64, |_| {
+        (0..8)
+            .map(|_| status_of(client.get(shared().url("/delay/0.02")).send()))
             .collect()
     });
-    check_all(results, |_| "200".to_string());
+    check_all_200(results);
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_many_tasks_share_four_connections() -> httpx::Result<()> {
     let client = httpx::AsyncClient::builder()
-        .limits(httpx::Limits::default().max_connections(Some(4)))
+        .limits(four_connections())
         .build()?;
-    let mut tasks = Vec::new();
-    for _ in 0..64 {
+    let results = on_tasks(64, |_| {
         let client = client.clone();
-        tasks.push(tokio::spawn(async move {
+        async move {
             let mut out = Vec::new();
             for _ in 0..8 {
-                let response = client.get(shared().url("/delay/0.02")).send().await;
-                out.push(response.map(|r| r.status().as_u16().to_string()));
+                out.push(status_of(
+                    client.get(shared().url("/delay/0.02")).send().await,
+                ));
             }
             out
-        }));
-    }
-    let mut results = Vec::new();
-    for task in tasks {
-        results.extend(task.await.expect("task"));
-    }
-    check_all(results, |_| "200".to_string());
+        }
+    })
+    .await;
+    check_all_200(results);
     Ok(())
 }
 

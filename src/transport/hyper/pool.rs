@@ -204,6 +204,24 @@ impl Inner {
     }
 }
 
+/// A request waiting in line; dropped, it leaves the line (if still in it), so that no
+/// connection is closed or slot handed to a request nobody waits for.
+struct InLine<'a> {
+    pool: &'a Arc<Inner>,
+    id: u64,
+}
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        let mut state = self.pool.state();
+        if let Some(index) = state.waiters.iter().position(|w| w.id == self.id) {
+            let waiter = state.waiters.remove(index);
+            drop(state);
+            drop(waiter);
+        }
+    }
+}
+
 /// What [`Pool::acquire`] gives a request.
 pub(crate) enum Acquired {
     /// A live connection from the pool.
@@ -366,6 +384,11 @@ impl Pool {
             };
             drop(closed);
             let (id, mut rx, for_h2) = rx;
+            // A request given up (cancelled, or past its total deadline) leaves the line.
+            let _in_line = InLine {
+                pool: &self.inner,
+                id,
+            };
             // Waiting for an HTTP/2 connection being set up is bounded by that set-up
             // (its connect timeout), not by the pool timeout.
             let limit = if for_h2 {
@@ -378,7 +401,7 @@ impl Pool {
                 Some(limit) => match tokio::time::timeout(limit, &mut rx).await {
                     Ok(granted) => granted.ok(),
                     Err(_) => {
-                        self.inner.state().waiters.retain(|w| w.id != id);
+                        drop(_in_line);
                         // A grant may have arrived just before the waiter was removed.
                         match rx.try_recv() {
                             Ok(grant) => Some(grant),
