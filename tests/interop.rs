@@ -1274,61 +1274,17 @@ mod dante {
 // Environment proxies (trust_env) pointing at squid and dante, in a child process.
 // ---------------------------------------------------------------------------------
 
-/// Variables a child starts without, whatever this process has.
-const ENV_CLEARED: &[&str] = &[
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-    "REQUEST_METHOD",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-];
-
 /// Runs `env_child::*::child_request` (this binary, a child process whose environment
 /// alone holds `vars`): one GET of `url` per client flavour, built with
 /// `trust_env(true)`, trusting `ca_pem`. Returns the outcomes, sync first:
 /// `{"status", "via", "echo"}` or `{"error", "message"}`.
 fn run_child(vars: &[(&str, &str)], url: &str, ca_pem: Option<&str>) -> [Value; 2] {
-    let exe = std::env::current_exe().expect("the test binary");
-    let mut command = Command::new(exe);
-    command.args([
-        "--exact",
-        "env_child::sync_client::child_request",
-        "env_child::async_client::child_request",
-        "--ignored",
-        "--nocapture",
-        "--test-threads",
-        "1",
-    ]);
-    for name in ENV_CLEARED {
-        command.env_remove(name);
-    }
-    command.envs(vars.iter().copied());
+    let mut command = common::child_command(vars);
     command.env("HTTPX_INTEROP_CHILD_URL", url);
     if let Some(pem) = ca_pem {
         command.env("HTTPX_INTEROP_CHILD_CA_PEM", pem);
     }
-    let output = command.output().expect("run the child test");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("2 passed"),
-        "child failed:\n{stdout}\n{stderr}"
-    );
-    let outcome = |flavour: &str| -> Value {
-        let prefix = format!("HTTPX_INTEROP_OUTCOME {flavour} ");
-        let line = stdout
-            .lines()
-            .find_map(|l| l.find(&prefix).map(|at| &l[at + prefix.len()..]))
-            .unwrap_or_else(|| panic!("no {flavour} outcome in:\n{stdout}"));
-        serde_json::from_str(line).expect("outcome JSON")
-    };
-    [outcome("sync"), outcome("async")]
+    common::child_outcomes(command, "HTTPX_INTEROP_OUTCOME")
 }
 
 mod env_child {

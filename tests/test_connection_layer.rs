@@ -518,24 +518,35 @@ mod upload_timeouts {
 mod close {
     use super::*;
 
+    /// Checks that the server sees no connection closed yet, closes `client` (with the
+    /// flavour's `close!`), then checks that the server sees its one connection closed
+    /// within 1 s; `$what` names that connection in the failure.
+    macro_rules! close_and_check {
+        ($server:expr, $client:expr, $what:literal) => {{
+            sleep!(ms(100));
+            assert_eq!($server.connections_closed_by_peer(), 0);
+            close!($client);
+            let start = Instant::now();
+            while $server.connections_closed_by_peer() == 0
+                && start.elapsed() < Duration::from_secs(1)
+            {
+                sleep!(ms(10));
+            }
+            assert_eq!(
+                $server.connections_closed_by_peer(),
+                1,
+                concat!($what, " is still open {:?} after close"),
+                start.elapsed()
+            );
+        }};
+    }
+
     dual_test! {
         fn close_closes_idle_http1_connections() {
             let server = FaultServer::start(FaultMode::CloseWhenIdle { after: Duration::from_secs(60) });
             let client = builder!().build()?;
             assert_eq!(send!(client.get(server.url("/1")))?.text()?, "answer to /1");
-            sleep!(ms(100));
-            assert_eq!(server.connections_closed_by_peer(), 0);
-            close!(client);
-            let start = Instant::now();
-            while server.connections_closed_by_peer() == 0 && start.elapsed() < Duration::from_secs(1) {
-                sleep!(ms(10));
-            }
-            assert_eq!(
-                server.connections_closed_by_peer(),
-                1,
-                "the pooled connection is still open {:?} after close",
-                start.elapsed()
-            );
+            close_and_check!(server, client, "the pooled connection");
             drop(client);
             Ok(())
         }
@@ -546,19 +557,7 @@ mod close {
             let response = send!(client.get(server.url("/1")))?;
             assert_eq!(response.http_version(), "HTTP/2");
             drop(response);
-            sleep!(ms(100));
-            assert_eq!(server.connections_closed_by_peer(), 0);
-            close!(client);
-            let start = Instant::now();
-            while server.connections_closed_by_peer() == 0 && start.elapsed() < Duration::from_secs(1) {
-                sleep!(ms(10));
-            }
-            assert_eq!(
-                server.connections_closed_by_peer(),
-                1,
-                "the HTTP/2 connection is still open {:?} after close",
-                start.elapsed()
-            );
+            close_and_check!(server, client, "the HTTP/2 connection");
             drop(client);
             Ok(())
         }

@@ -933,21 +933,6 @@ mod proxies {
 // The environment: proxies and SSL_CERT_FILE / SSL_CERT_DIR, in a child process.
 // ---------------------------------------------------------------------------------
 
-/// Variables a child starts without, whatever this process has.
-const ENV_CLEARED: &[&str] = &[
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-    "REQUEST_METHOD",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-];
-
 /// How the child builds its client and what it requests.
 #[derive(Default)]
 struct ChildSpec {
@@ -964,21 +949,7 @@ struct ChildSpec {
 /// Runs the child request with `vars` set, once per client flavour; returns the
 /// outcomes (`{"status", "via", "echo"}` or `{"error", "message"}`), sync first.
 fn run_child(vars: &[(&str, &str)], spec: &ChildSpec) -> [Value; 2] {
-    let exe = std::env::current_exe().expect("the test binary");
-    let mut command = std::process::Command::new(exe);
-    command.args([
-        "--exact",
-        "env_child::sync_client::child_request",
-        "env_child::async_client::child_request",
-        "--ignored",
-        "--nocapture",
-        "--test-threads",
-        "1",
-    ]);
-    for name in ENV_CLEARED {
-        command.env_remove(name);
-    }
-    command.envs(vars.iter().copied());
+    let mut command = common::child_command(vars);
     command.env("HTTPX_CHILD_URL", &spec.url);
     if let Some(trust) = spec.trust_env {
         command.env("HTTPX_CHILD_TRUST_ENV", trust.to_string());
@@ -992,22 +963,7 @@ fn run_child(vars: &[(&str, &str)], spec: &ChildSpec) -> [Value; 2] {
     if spec.new_client {
         command.env("HTTPX_CHILD_NEW", "1");
     }
-    let output = command.output().expect("run the child test");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("2 passed"),
-        "child failed:\n{stdout}\n{stderr}"
-    );
-    let outcome = |flavour: &str| -> Value {
-        let prefix = format!("HTTPX_CHILD_OUTCOME {flavour} ");
-        let line = stdout
-            .lines()
-            .find_map(|l| l.find(&prefix).map(|at| &l[at + prefix.len()..]))
-            .unwrap_or_else(|| panic!("no {flavour} outcome in:\n{stdout}"));
-        serde_json::from_str(line).expect("outcome JSON")
-    };
-    [outcome("sync"), outcome("async")]
+    common::child_outcomes(command, "HTTPX_CHILD_OUTCOME")
 }
 
 /// Asserts that both flavours went through `proxy` (the HTTP forward proxy).

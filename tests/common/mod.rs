@@ -122,3 +122,63 @@ pub fn echo(request: httpx::Request) -> httpx::Result<httpx::Response> {
         }))
         .build()
 }
+
+/// Variables a child test process starts without, whatever this process has: the
+/// proxies and the certificate locations that `trust_env` reads.
+pub const CHILD_ENV_CLEARED: &[&str] = &[
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "REQUEST_METHOD",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+];
+
+/// A command that runs this test binary's `env_child::sync_client::child_request` and
+/// `env_child::async_client::child_request` (ignored tests, one thread), without the
+/// variables of [`CHILD_ENV_CLEARED`] and with `vars` instead.
+pub fn child_command(vars: &[(&str, &str)]) -> std::process::Command {
+    let exe = std::env::current_exe().expect("the test binary");
+    let mut command = std::process::Command::new(exe);
+    command.args([
+        "--exact",
+        "env_child::sync_client::child_request",
+        "env_child::async_client::child_request",
+        "--ignored",
+        "--nocapture",
+        "--test-threads",
+        "1",
+    ]);
+    for name in CHILD_ENV_CLEARED {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
+    command
+}
+
+/// Runs `command` (see [`child_command`]), checks that both child tests passed and
+/// returns the JSON outcomes they printed after `{prefix} sync ` and `{prefix} async `,
+/// sync first.
+pub fn child_outcomes(mut command: std::process::Command, prefix: &str) -> [serde_json::Value; 2] {
+    let output = command.output().expect("run the child test");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("2 passed"),
+        "child failed:\n{stdout}\n{stderr}"
+    );
+    let outcome = |flavour: &str| -> serde_json::Value {
+        let prefix = format!("{prefix} {flavour} ");
+        let line = stdout
+            .lines()
+            .find_map(|l| l.find(&prefix).map(|at| &l[at + prefix.len()..]))
+            .unwrap_or_else(|| panic!("no {flavour} outcome in:\n{stdout}"));
+        serde_json::from_str(line).expect("outcome JSON")
+    };
+    [outcome("sync"), outcome("async")]
+}

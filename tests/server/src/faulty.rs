@@ -29,7 +29,6 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -40,6 +39,7 @@ use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 
 use crate::tls::Certificates;
+use crate::ServerThread;
 
 /// How long [`FaultMode::NeverReadBody`] keeps a connection open.
 const HOLD: Duration = Duration::from_secs(60);
@@ -178,12 +178,12 @@ impl Counters {
 /// and drops every connection.
 #[derive(Debug)]
 pub struct FaultServer {
+    /// Declared first: the server stops before the rest is dropped.
+    _thread: ServerThread,
     addr: SocketAddr,
     mode: FaultMode,
     certificates: Option<Certificates>,
     counters: Arc<Counters>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl FaultServer {
@@ -209,30 +209,16 @@ impl FaultServer {
         let listener = bind(&mode)?;
         let addr = listener.local_addr()?;
         let counters = Arc::new(Counters::default());
-        let runtime = crate::runtime()?;
-        let (tx, rx) = oneshot::channel::<()>();
         let task_counters = counters.clone();
-        let thread = std::thread::Builder::new()
-            .name(format!("httpx-fault-server:{}", addr.port()))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    match TcpListener::from_std(listener) {
-                        Ok(listener) => {
-                            accept_loop(listener, mode, acceptor, task_counters, rx).await
-                        }
-                        Err(e) => eprintln!("httpx-fault-server: {e}"),
-                    }
-                });
-                // Connections still open are dropped, not awaited.
-                runtime.shutdown_timeout(Duration::from_millis(100));
-            })?;
+        let thread = ServerThread::spawn("httpx-fault-server", listener, move |listener, rx| {
+            accept_loop(listener, mode, acceptor, task_counters, rx)
+        })?;
         Ok(FaultServer {
+            _thread: thread,
             addr,
             mode,
             certificates,
             counters,
-            shutdown: Some(tx),
-            thread: Some(thread),
         })
     }
 
@@ -253,17 +239,12 @@ impl FaultServer {
 
     /// `http://127.0.0.1:PORT` (`https://` for the HTTP/2 modes; no trailing slash).
     pub fn base_url(&self) -> String {
-        let scheme = if self.is_tls() { "https" } else { "http" };
-        format!("{scheme}://{}", self.addr)
+        crate::server_url(self.is_tls(), self.addr, "")
     }
 
     /// `{base_url}{path}`; a missing leading `/` is added.
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with('/') || path.is_empty() {
-            format!("{}{path}", self.base_url())
-        } else {
-            format!("{}/{path}", self.base_url())
-        }
+        crate::server_url(self.is_tls(), self.addr, path)
     }
 
     /// The CA certificate (PEM) that signed the server's certificate (for `127.0.0.1`,
@@ -317,17 +298,6 @@ impl FaultServer {
     /// Extra responses written by [`FaultMode::StrayAfterResponse`].
     pub fn stray_responses_sent(&self) -> usize {
         self.counters.stray_responses_sent.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for FaultServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

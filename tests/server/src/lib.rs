@@ -144,10 +144,10 @@ impl Options {
 /// files of a TLS server).
 #[derive(Debug)]
 pub struct TestServer {
+    /// Declared first: the server stops before its PEM files are removed.
+    _thread: ServerThread,
     addr: SocketAddr,
     tls: Option<(Certificates, tls::PemFiles)>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl TestServer {
@@ -184,32 +184,19 @@ impl TestServer {
         let listener = std::net::TcpListener::bind(("127.0.0.1", options.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let runtime = runtime()?;
-        let (tx, rx) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name(format!("httpx-test-server:{}", addr.port()))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    match TcpListener::from_std(listener) {
-                        Ok(listener) => {
-                            let shutdown = async {
-                                let _ = rx.await;
-                            };
-                            if let Err(e) = serve(listener, options, shutdown).await {
-                                eprintln!("httpx-test-server: {e}");
-                            }
-                        }
-                        Err(e) => eprintln!("httpx-test-server: {e}"),
-                    }
-                });
-                // Connections still open (stalls, streams) are dropped, not awaited.
-                runtime.shutdown_timeout(Duration::from_millis(100));
+        let thread =
+            ServerThread::spawn("httpx-test-server", listener, |listener, rx| async move {
+                let shutdown = async {
+                    let _ = rx.await;
+                };
+                if let Err(e) = serve(listener, options, shutdown).await {
+                    eprintln!("httpx-test-server: {e}");
+                }
             })?;
         Ok(TestServer {
+            _thread: thread,
             addr,
             tls,
-            shutdown: Some(tx),
-            thread: Some(thread),
         })
     }
 
@@ -236,17 +223,12 @@ impl TestServer {
 
     /// `http://127.0.0.1:PORT` (`https://` with TLS; no trailing slash).
     pub fn base_url(&self) -> String {
-        let scheme = if self.is_tls() { "https" } else { "http" };
-        format!("{scheme}://{}", self.addr)
+        server_url(self.is_tls(), self.addr, "")
     }
 
     /// `http://127.0.0.1:PORT{path}` (`https://` with TLS); a missing leading `/` is added.
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with('/') || path.is_empty() {
-            format!("{}{path}", self.base_url())
-        } else {
-            format!("{}/{path}", self.base_url())
-        }
+        server_url(self.is_tls(), self.addr, path)
     }
 
     fn tls_parts(&self, what: &str) -> &(Certificates, tls::PemFiles) {
@@ -312,7 +294,51 @@ impl TestServer {
     }
 }
 
-impl Drop for TestServer {
+/// The thread a server runs on, with a tokio runtime of its own; dropping it stops the
+/// server and waits for the thread.
+#[derive(Debug)]
+pub(crate) struct ServerThread {
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ServerThread {
+    /// Runs `serve(listener, shutdown)` on a new thread named `{name}:{port}`, where
+    /// `shutdown` completes when the `ServerThread` is dropped. `listener` must be
+    /// non-blocking. Connections still open when `serve` returns (stalls, streams) are
+    /// dropped, not awaited.
+    pub(crate) fn spawn<F, Fut>(
+        name: &str,
+        listener: std::net::TcpListener,
+        serve: F,
+    ) -> io::Result<ServerThread>
+    where
+        F: FnOnce(TcpListener, oneshot::Receiver<()>) -> Fut + Send + 'static,
+        Fut: Future<Output = ()>,
+    {
+        let port = listener.local_addr()?.port();
+        let runtime = runtime()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let name = name.to_owned();
+        let thread = std::thread::Builder::new()
+            .name(format!("{name}:{port}"))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => serve(listener, rx).await,
+                        Err(e) => eprintln!("{name}: {e}"),
+                    }
+                });
+                runtime.shutdown_timeout(Duration::from_millis(100));
+            })?;
+        Ok(ServerThread {
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for ServerThread {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -320,6 +346,17 @@ impl Drop for TestServer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// `http://{addr}{path}` (`https://` with `tls`); a missing leading `/` is added to a
+/// non-empty `path`.
+pub(crate) fn server_url(tls: bool, addr: SocketAddr, path: &str) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    if path.starts_with('/') || path.is_empty() {
+        format!("{scheme}://{addr}{path}")
+    } else {
+        format!("{scheme}://{addr}/{path}")
     }
 }
 
