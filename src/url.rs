@@ -26,6 +26,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -59,9 +60,11 @@ const MAX_URL_LENGTH: usize = 65536;
 /// assert_eq!(url.fragment(), "anchor");
 /// # Ok::<(), httpx::Error>(())
 /// ```
+// Shared: a request, its error context and the response's request all hold the
+// same URL, and a clone costs no allocation.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Url {
-    inner: whatwg::Url,
+    inner: Arc<whatwg::Url>,
 }
 
 impl Url {
@@ -83,7 +86,9 @@ impl Url {
                 redact(inner.as_str())
             )));
         }
-        Ok(Url { inner })
+        Ok(Url {
+            inner: Arc::new(inner),
+        })
     }
 
     /// The scheme, lowercase: `"http"`, `"https"`.
@@ -226,11 +231,13 @@ impl Url {
         if self.inner.username().is_empty() && self.inner.password().is_none() {
             return self.clone();
         }
-        let mut inner = self.inner.clone();
+        let mut inner = (*self.inner).clone();
         // Only URLs without a host refuse these, and those have no userinfo.
         let _ = inner.set_username("");
         let _ = inner.set_password(None);
-        Url { inner }
+        Url {
+            inner: Arc::new(inner),
+        }
     }
 
     /// Resolves a reference against this URL (RFC 3986 §5, WHATWG rules).
@@ -292,13 +299,15 @@ impl Url {
 
     /// A copy whose query is exactly `params` (no `?` when `params` is empty).
     pub(crate) fn with_params(&self, params: &QueryParams) -> Url {
-        let mut inner = self.inner.clone();
+        let mut inner = (*self.inner).clone();
         if params.is_empty() {
             inner.set_query(None);
         } else {
             inner.set_query(Some(&params.to_string()));
         }
-        Url { inner }
+        Url {
+            inner: Arc::new(inner),
+        }
     }
 
     /// The origin: scheme, host and effective port. Two URLs with equal origins are
@@ -482,7 +491,7 @@ impl TryFrom<url::Url> for Url {
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 impl From<Url> for url::Url {
     fn from(url: Url) -> url::Url {
-        url.inner
+        Arc::unwrap_or_clone(url.inner)
     }
 }
 
@@ -614,7 +623,7 @@ impl UrlInput {
             None => (reference, None),
         };
         let base_path = base.inner.path();
-        let mut inner = base.inner.clone();
+        let mut inner = (*base.inner).clone();
         inner.set_path(&format!("{base_path}{path}"));
         match query {
             Some(q) => inner.set_query(Some(q)),
@@ -630,10 +639,12 @@ pub(crate) fn enforce_trailing_slash(url: Url) -> Url {
     if url.inner.path().ends_with('/') {
         return url;
     }
-    let mut inner = url.inner;
+    let mut inner = Arc::unwrap_or_clone(url.inner);
     let path = format!("{}/", inner.path());
     inner.set_path(&path);
-    Url { inner }
+    Url {
+        inner: Arc::new(inner),
+    }
 }
 
 /// A copy of a [`Url`] in the making; see [`Url::copy_with`].
@@ -721,7 +732,7 @@ impl UrlBuilder {
     /// path, a `/` in a host, a control character anywhere) is an `InvalidUrl` error:
     /// components are set one by one and never re-parsed as a whole URL.
     pub fn build(self) -> Result<Url> {
-        let mut inner = self.url.inner;
+        let mut inner = Arc::unwrap_or_clone(self.url.inner);
         for change in self.changes {
             apply(&mut inner, change)?;
         }
