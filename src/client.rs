@@ -682,8 +682,19 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
         if !params.is_empty() {
             url = url.copy_merge_params(params);
         }
-        let mut merged = config.headers.clone();
-        merged.update(&self.headers);
+        // httpx's order: Host, the client's headers updated with the request's, then
+        // the content headers.
+        // Room for Host, the headers and two content headers: one allocation.
+        let mut headers =
+            Headers::with_capacity(3 + config.headers.entry_count() + self.headers.entry_count());
+        let auto_host = !config.headers.contains("host")
+            && !self.headers.contains("host")
+            && !url.raw_host().is_empty();
+        if auto_host {
+            // A netloc is always a valid header value.
+            headers.insert_checked("Host", bytes::Bytes::from(url.netloc()));
+        }
+        headers.append_merged(&config.headers, &self.headers);
 
         let (body, content_type) = match self.body {
             BodyChoice::None => (Body::empty(), None),
@@ -694,7 +705,7 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
             #[cfg(feature = "multipart")]
             BodyChoice::Multipart(mut form) => {
                 if !form.has_boundary() {
-                    if let Some(b) = merged
+                    if let Some(b) = headers
                         .get("content-type")
                         .and_then(|ct| content::boundary_from_content_type(&ct))
                     {
@@ -706,13 +717,6 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
             }
         };
 
-        // httpx's order: Host, the merged headers, then the content headers.
-        let mut headers = Headers::new();
-        let auto_host = !merged.contains("host") && !url.raw_host().is_empty();
-        if auto_host {
-            headers.insert("Host", url.netloc())?;
-        }
-        headers.append_all(merged);
         let mut request = Request::from_parts(method, url, headers, Body::empty());
         if auto_host {
             request.mark_auto_header("host");

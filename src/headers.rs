@@ -42,10 +42,69 @@ struct Entry {
     value: Bytes,
 }
 
+/// Header names common enough to be shared rather than copied, in the spellings
+/// clients and servers use (names keep the case they were given).
+const COMMON_NAMES: [&str; 42] = [
+    "host",
+    "Host",
+    "accept",
+    "Accept",
+    "accept-encoding",
+    "Accept-Encoding",
+    "connection",
+    "Connection",
+    "user-agent",
+    "User-Agent",
+    "content-type",
+    "Content-Type",
+    "content-length",
+    "Content-Length",
+    "transfer-encoding",
+    "Transfer-Encoding",
+    "cookie",
+    "Cookie",
+    "authorization",
+    "Authorization",
+    "date",
+    "Date",
+    "server",
+    "Server",
+    "content-encoding",
+    "Content-Encoding",
+    "location",
+    "Location",
+    "set-cookie",
+    "Set-Cookie",
+    "cache-control",
+    "Cache-Control",
+    "etag",
+    "ETag",
+    "vary",
+    "Vary",
+    "last-modified",
+    "Last-Modified",
+    "keep-alive",
+    "Keep-Alive",
+    "expires",
+    "Expires",
+];
+
+/// `name` as a static buffer when it is a [`COMMON_NAMES`] spelling: no allocation.
+fn common_name(name: &[u8]) -> Option<Bytes> {
+    COMMON_NAMES
+        .iter()
+        .find(|common| common.as_bytes() == name)
+        .map(|common| Bytes::from_static(common.as_bytes()))
+}
+
+fn name_bytes(name: &str) -> Bytes {
+    common_name(name.as_bytes()).unwrap_or_else(|| Bytes::copy_from_slice(name.as_bytes()))
+}
+
 impl Entry {
     fn new(name: &str, value: &[u8]) -> Entry {
         Entry {
-            name: Bytes::copy_from_slice(name.as_bytes()),
+            name: name_bytes(name),
             value: Bytes::copy_from_slice(value),
         }
     }
@@ -280,6 +339,49 @@ impl Headers {
     }
 
     /// Moves every pair of `other` to the end of these headers.
+    /// Sets a header whose name is known valid and whose value was checked, taking
+    /// the value's buffer as it is (no copy).
+    pub(crate) fn insert_checked(&mut self, name: &'static str, value: Bytes) {
+        debug_assert!(validate_name(name).is_ok() && validate_value(name, &value).is_ok());
+        self.remove(name);
+        self.entries.push(Entry {
+            name: Bytes::from_static(name.as_bytes()),
+            value,
+        });
+    }
+
+    /// Empty, with room for `capacity` entries.
+    pub(crate) fn with_capacity(capacity: usize) -> Headers {
+        Headers {
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// How many entries (repeated names counted apart).
+    pub(crate) fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Appends `base` updated with `overrides` (as `update` would make it, without
+    /// building that copy first): the entries of `base` whose name `overrides` lacks,
+    /// then those of `overrides`. Shared buffers are shared, not copied.
+    pub(crate) fn append_merged(&mut self, base: &Headers, overrides: &Headers) {
+        self.entries
+            .reserve(base.entries.len() + overrides.entries.len());
+        self.entries.extend(
+            base.entries
+                .iter()
+                .filter(|e| {
+                    !overrides
+                        .entries
+                        .iter()
+                        .any(|o| o.name.eq_ignore_ascii_case(&e.name))
+                })
+                .cloned(),
+        );
+        self.entries.extend(overrides.entries.iter().cloned());
+    }
+
     pub(crate) fn append_all(&mut self, other: Headers) {
         self.entries.extend(other.entries);
     }
@@ -305,7 +407,9 @@ impl Headers {
             let name = http::HeaderName::from_bytes(&e.name).map_err(|err| {
                 Error::local_protocol(format!("Invalid header name {:?}: {err}", e.name()))
             })?;
-            let value = http::HeaderValue::from_bytes(&e.value).map_err(|err| {
+            // The value's buffer is shared, not copied (a static or shared `Bytes`
+            // clones without allocating); it is checked all the same.
+            let value = http::HeaderValue::from_maybe_shared(e.value.clone()).map_err(|err| {
                 Error::local_protocol(format!("Invalid value for header '{}': {err}", e.name()))
             })?;
             map.append(name, value);
@@ -352,11 +456,32 @@ impl fmt::Debug for Headers {
 }
 
 impl From<&http::HeaderMap> for Headers {
+    /// Common names are shared statics; the other names and the values are copied into
+    /// one buffer that the entries share: three allocations for any number of headers
+    /// (and clones of the result allocate only the list).
     fn from(map: &http::HeaderMap) -> Headers {
+        let size: usize = map.iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+        let mut buffer = Vec::with_capacity(size);
+        for (k, v) in map {
+            if common_name(k.as_str().as_bytes()).is_none() {
+                buffer.extend_from_slice(k.as_str().as_bytes());
+            }
+            buffer.extend_from_slice(v.as_bytes());
+        }
+        let buffer = Bytes::from(buffer);
+        let mut at = 0;
+        let mut slice = |len: usize| {
+            at += len;
+            buffer.slice(at - len..at)
+        };
         Headers {
             entries: map
                 .iter()
-                .map(|(k, v)| Entry::new(k.as_str(), v.as_bytes()))
+                .map(|(k, v)| Entry {
+                    name: common_name(k.as_str().as_bytes())
+                        .unwrap_or_else(|| slice(k.as_str().len())),
+                    value: slice(v.len()),
+                })
                 .collect(),
         }
     }
