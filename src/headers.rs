@@ -44,57 +44,119 @@ struct Entry {
 
 /// Header names common enough to be shared rather than copied, in the spellings
 /// clients and servers use (names keep the case they were given).
-const COMMON_NAMES: [&str; 42] = [
-    "host",
-    "Host",
-    "accept",
-    "Accept",
-    "accept-encoding",
-    "Accept-Encoding",
-    "connection",
-    "Connection",
-    "user-agent",
-    "User-Agent",
-    "content-type",
-    "Content-Type",
-    "content-length",
-    "Content-Length",
-    "transfer-encoding",
-    "Transfer-Encoding",
-    "cookie",
-    "Cookie",
-    "authorization",
-    "Authorization",
-    "date",
-    "Date",
-    "server",
-    "Server",
-    "content-encoding",
-    "Content-Encoding",
-    "location",
-    "Location",
-    "set-cookie",
-    "Set-Cookie",
-    "cache-control",
-    "Cache-Control",
-    "etag",
-    "ETag",
-    "vary",
-    "Vary",
-    "last-modified",
-    "Last-Modified",
-    "keep-alive",
-    "Keep-Alive",
-    "expires",
-    "Expires",
+static COMMON_NAMES: [(&str, http::HeaderName); 42] = [
+    ("host", http::HeaderName::from_static("host")),
+    ("Host", http::HeaderName::from_static("host")),
+    ("accept", http::HeaderName::from_static("accept")),
+    ("Accept", http::HeaderName::from_static("accept")),
+    (
+        "accept-encoding",
+        http::HeaderName::from_static("accept-encoding"),
+    ),
+    (
+        "Accept-Encoding",
+        http::HeaderName::from_static("accept-encoding"),
+    ),
+    ("connection", http::HeaderName::from_static("connection")),
+    ("Connection", http::HeaderName::from_static("connection")),
+    ("user-agent", http::HeaderName::from_static("user-agent")),
+    ("User-Agent", http::HeaderName::from_static("user-agent")),
+    (
+        "content-type",
+        http::HeaderName::from_static("content-type"),
+    ),
+    (
+        "Content-Type",
+        http::HeaderName::from_static("content-type"),
+    ),
+    (
+        "content-length",
+        http::HeaderName::from_static("content-length"),
+    ),
+    (
+        "Content-Length",
+        http::HeaderName::from_static("content-length"),
+    ),
+    (
+        "transfer-encoding",
+        http::HeaderName::from_static("transfer-encoding"),
+    ),
+    (
+        "Transfer-Encoding",
+        http::HeaderName::from_static("transfer-encoding"),
+    ),
+    ("cookie", http::HeaderName::from_static("cookie")),
+    ("Cookie", http::HeaderName::from_static("cookie")),
+    (
+        "authorization",
+        http::HeaderName::from_static("authorization"),
+    ),
+    (
+        "Authorization",
+        http::HeaderName::from_static("authorization"),
+    ),
+    ("date", http::HeaderName::from_static("date")),
+    ("Date", http::HeaderName::from_static("date")),
+    ("server", http::HeaderName::from_static("server")),
+    ("Server", http::HeaderName::from_static("server")),
+    (
+        "content-encoding",
+        http::HeaderName::from_static("content-encoding"),
+    ),
+    (
+        "Content-Encoding",
+        http::HeaderName::from_static("content-encoding"),
+    ),
+    ("location", http::HeaderName::from_static("location")),
+    ("Location", http::HeaderName::from_static("location")),
+    ("set-cookie", http::HeaderName::from_static("set-cookie")),
+    ("Set-Cookie", http::HeaderName::from_static("set-cookie")),
+    (
+        "cache-control",
+        http::HeaderName::from_static("cache-control"),
+    ),
+    (
+        "Cache-Control",
+        http::HeaderName::from_static("cache-control"),
+    ),
+    ("etag", http::HeaderName::from_static("etag")),
+    ("ETag", http::HeaderName::from_static("etag")),
+    ("vary", http::HeaderName::from_static("vary")),
+    ("Vary", http::HeaderName::from_static("vary")),
+    (
+        "last-modified",
+        http::HeaderName::from_static("last-modified"),
+    ),
+    (
+        "Last-Modified",
+        http::HeaderName::from_static("last-modified"),
+    ),
+    ("keep-alive", http::HeaderName::from_static("keep-alive")),
+    ("Keep-Alive", http::HeaderName::from_static("keep-alive")),
+    ("expires", http::HeaderName::from_static("expires")),
+    ("Expires", http::HeaderName::from_static("expires")),
 ];
 
 /// `name` as a static buffer when it is a [`COMMON_NAMES`] spelling: no allocation.
 fn common_name(name: &[u8]) -> Option<Bytes> {
     COMMON_NAMES
         .iter()
-        .find(|common| common.as_bytes() == name)
-        .map(|common| Bytes::from_static(common.as_bytes()))
+        .find(|(common, _)| common.as_bytes() == name)
+        .map(|(common, _)| Bytes::from_static(common.as_bytes()))
+}
+
+/// `name` as an [`http::HeaderName`]: a constant for a [`COMMON_NAMES`] spelling,
+/// else parsed.
+fn header_name(
+    name: &[u8],
+) -> std::result::Result<http::HeaderName, http::header::InvalidHeaderName> {
+    match COMMON_NAMES
+        .iter()
+        .find(|(common, _)| common.as_bytes() == name)
+    {
+        Some((_, parsed)) => Ok(parsed.clone()),
+        None => http::HeaderName::from_bytes(name),
+    }
 }
 
 fn name_bytes(name: &str) -> Bytes {
@@ -383,6 +445,11 @@ impl Headers {
     }
 
     pub(crate) fn append_all(&mut self, other: Headers) {
+        if self.entries.is_empty() {
+            // Takes the list as it is: no copy.
+            self.entries = other.entries;
+            return;
+        }
         self.entries.extend(other.entries);
     }
 
@@ -404,7 +471,7 @@ impl Headers {
     pub fn to_header_map(&self) -> Result<http::HeaderMap> {
         let mut map = http::HeaderMap::with_capacity(self.entries.len());
         for e in &self.entries {
-            let name = http::HeaderName::from_bytes(&e.name).map_err(|err| {
+            let name = header_name(&e.name).map_err(|err| {
                 Error::local_protocol(format!("Invalid header name {:?}: {err}", e.name()))
             })?;
             // The value's buffer is shared, not copied (a static or shared `Bytes`

@@ -137,10 +137,29 @@ impl Url {
     /// `host` or `host:port` in wire form, as used for the `Host` header.
     pub fn netloc(&self) -> String {
         let host = self.inner.host_str().unwrap_or("");
-        match self.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_string(),
+        let Some(port) = self.port() else {
+            return host.to_string();
+        };
+        // Built by hand in one allocation of the exact size (this is the Host header of
+        // every request): no formatting machinery, no growth.
+        let digits = match port {
+            0..=9 => 1,
+            10..=99 => 2,
+            100..=999 => 3,
+            1000..=9999 => 4,
+            _ => 5,
+        };
+        let mut netloc = String::with_capacity(host.len() + 1 + digits);
+        netloc.push_str(host);
+        netloc.push(':');
+        let mut buffer = [0u8; 5];
+        let mut rest = port;
+        for slot in buffer[..digits].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
         }
+        netloc.extend(buffer[..digits].iter().map(|&d| char::from(d)));
+        netloc
     }
 
     /// The percent-encoded userinfo: `"jo%40email.com:a%20secret"`, or `""`.
