@@ -137,12 +137,59 @@ static COMMON_NAMES: [(&str, http::HeaderName); 42] = [
     ("Expires", http::HeaderName::from_static("expires")),
 ];
 
+/// The index of `name` in [`COMMON_NAMES`] (a `match`: compiled to a switch on the
+/// length and a few comparisons, not a scan of the table).
+fn common_index(name: &[u8]) -> Option<usize> {
+    Some(match name {
+        b"host" => 0,
+        b"Host" => 1,
+        b"accept" => 2,
+        b"Accept" => 3,
+        b"accept-encoding" => 4,
+        b"Accept-Encoding" => 5,
+        b"connection" => 6,
+        b"Connection" => 7,
+        b"user-agent" => 8,
+        b"User-Agent" => 9,
+        b"content-type" => 10,
+        b"Content-Type" => 11,
+        b"content-length" => 12,
+        b"Content-Length" => 13,
+        b"transfer-encoding" => 14,
+        b"Transfer-Encoding" => 15,
+        b"cookie" => 16,
+        b"Cookie" => 17,
+        b"authorization" => 18,
+        b"Authorization" => 19,
+        b"date" => 20,
+        b"Date" => 21,
+        b"server" => 22,
+        b"Server" => 23,
+        b"content-encoding" => 24,
+        b"Content-Encoding" => 25,
+        b"location" => 26,
+        b"Location" => 27,
+        b"set-cookie" => 28,
+        b"Set-Cookie" => 29,
+        b"cache-control" => 30,
+        b"Cache-Control" => 31,
+        b"etag" => 32,
+        b"ETag" => 33,
+        b"vary" => 34,
+        b"Vary" => 35,
+        b"last-modified" => 36,
+        b"Last-Modified" => 37,
+        b"keep-alive" => 38,
+        b"Keep-Alive" => 39,
+        b"expires" => 40,
+        b"Expires" => 41,
+        _ => return None,
+    })
+}
+
 /// `name` as a static buffer when it is a [`COMMON_NAMES`] spelling: no allocation.
 fn common_name(name: &[u8]) -> Option<Bytes> {
-    COMMON_NAMES
-        .iter()
-        .find(|(common, _)| common.as_bytes() == name)
-        .map(|(common, _)| Bytes::from_static(common.as_bytes()))
+    common_index(name).map(|i| Bytes::from_static(COMMON_NAMES[i].0.as_bytes()))
 }
 
 /// `name` as an [`http::HeaderName`]: a constant for a [`COMMON_NAMES`] spelling,
@@ -615,6 +662,58 @@ pub(crate) fn content_type_param(content_type: &str, param: &str) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_names_table_and_match_agree() {
+        for (i, (name, parsed)) in COMMON_NAMES.iter().enumerate() {
+            assert_eq!(common_index(name.as_bytes()), Some(i), "{name}");
+            assert_eq!(parsed.as_str(), name.to_ascii_lowercase());
+        }
+        assert_eq!(common_index(b"HOST"), None);
+        assert_eq!(common_index(b"x-custom"), None);
+    }
+
+    #[test]
+    fn header_map_round_trip_keeps_names_values_and_order() {
+        let mut map = http::HeaderMap::new();
+        map.append("content-length", http::HeaderValue::from_static("13"));
+        map.append("x-custom", http::HeaderValue::from_static("a"));
+        map.append("set-cookie", http::HeaderValue::from_static("a=1"));
+        map.append("set-cookie", http::HeaderValue::from_static("b=2"));
+        map.append("x-empty", http::HeaderValue::from_static(""));
+        let headers = Headers::from(&map);
+        assert_eq!(
+            headers
+                .raw()
+                .map(|(k, v)| (k, v.to_vec()))
+                .collect::<Vec<_>>(),
+            vec![
+                ("content-length", b"13".to_vec()),
+                ("x-custom", b"a".to_vec()),
+                ("set-cookie", b"a=1".to_vec()),
+                ("set-cookie", b"b=2".to_vec()),
+                ("x-empty", b"".to_vec()),
+            ]
+        );
+        assert_eq!(headers.to_header_map().unwrap(), map);
+        let mut copy = Headers::new();
+        copy.append_all(headers.clone());
+        assert_eq!(copy, headers);
+    }
+
+    #[test]
+    fn append_merged_is_update_without_the_copy() {
+        let base = Headers::from_pairs([("Accept", "*/*"), ("X-A", "1"), ("x-b", "2")]).unwrap();
+        let overrides = Headers::from_pairs([("x-a", "3"), ("X-C", "4")]).unwrap();
+        let mut expected = base.clone();
+        expected.update(&overrides);
+        let mut merged = Headers::new();
+        merged.append_merged(&base, &overrides);
+        assert_eq!(
+            merged.raw().collect::<Vec<_>>(),
+            expected.raw().collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn insert_replaces_at_first_position() {

@@ -213,6 +213,20 @@ impl Url {
         }
     }
 
+    /// [`raw_path`](Url::raw_path) borrowed from the URL where it can be (the
+    /// request target of every HTTP/1.1 request): no allocation.
+    // For the native transport's `to_hyper_request` (a change proposed to its owner).
+    #[allow(dead_code)]
+    pub(crate) fn request_target(&self) -> Cow<'_, str> {
+        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        if !self.inner.path().is_empty() {
+            return Cow::Borrowed(
+                &self.inner[whatwg::Position::BeforePath..whatwg::Position::AfterQuery],
+            );
+        }
+        Cow::Owned(self.raw_path())
+    }
+
     /// The fragment, percent-decoded, without the `#`; `""` when there is none.
     pub fn fragment(&self) -> Cow<'_, str> {
         percent_decode_str(self.inner.fragment().unwrap_or("")).decode_utf8_lossy()
@@ -1154,6 +1168,37 @@ impl<K: AsRef<str>, V: fmt::Display> From<BTreeMap<K, V>> for QueryParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_target_is_raw_path() {
+        for text in [
+            "http://h.example/",
+            "http://h.example",
+            "http://h.example/a/b?x=1&y=%20#frag",
+            "http://h.example/?",
+            "http://h.example/p#only-fragment",
+            "http://u:p@h.example:8080/p%20q?r",
+            "foo://h.example",
+            "foo://h.example?q",
+        ] {
+            let url = Url::parse(text).unwrap();
+            assert_eq!(url.request_target(), url.raw_path(), "{text}");
+        }
+    }
+
+    #[test]
+    fn netloc_ports_of_every_width() {
+        for port in [1u16, 9, 10, 99, 100, 999, 1000, 9999, 10000, 65535] {
+            let url = Url::parse(&format!("http://h.example:{port}/")).unwrap();
+            let netloc = url.netloc();
+            assert_eq!(netloc, format!("h.example:{port}"));
+            assert_eq!(netloc.len(), netloc.capacity());
+        }
+        assert_eq!(
+            Url::parse("http://h.example:80/").unwrap().netloc(),
+            "h.example"
+        );
+    }
     use crate::ErrorKind;
 
     #[test]
