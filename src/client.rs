@@ -445,6 +445,9 @@ impl ClientConfig {
     ) -> FlowSettings {
         FlowSettings {
             has_auth: auth.is_some(),
+            // Set by the client, which holds the hooks.
+            has_request_hooks: true,
+            has_response_hooks: true,
             follow_redirects: options.follow_redirects.unwrap_or(self.follow_redirects),
             max_redirects: self.max_redirects,
             timeout: options.timeout.unwrap_or(*request.timeout()),
@@ -976,9 +979,11 @@ mod sync_client {
                 ));
             }
             let auth = inner.config.resolve_auth(&options.auth, request.url());
-            let settings = inner
+            let mut settings = inner
                 .config
                 .flow_settings(&options, auth.as_deref(), &request);
+            settings.has_request_hooks = !inner.request_hooks.is_empty();
+            settings.has_response_hooks = !inner.response_hooks.is_empty();
             let mut flow = SendFlow::new(request, settings);
             let mut auth_flow: Option<Box<dyn AuthFlow + '_>> = None;
             let mut input = Input::Start;
