@@ -28,13 +28,71 @@
 //!   hyper, sync, async, reqwest, ureq, transport and sync-transport (this crate's
 //!   transports without a client around them), async-notimeout, reqwest-blocking;
 //! - `sizes`: the sizes of the request futures of each client.
+//! - `allocs KIND get|post COUNT`: heap allocations per request of one client (after a
+//!   warm-up), against its own server.
 //!
 //! For example, from the repository:
 //! `taskset -c 1 target/release/deps/transport-* probe transport c64 100000`.
+//!
+//! Heap allocations: this binary's global allocator is [`Counting`], the system
+//! allocator plus one relaxed atomic increment per allocation (`alloc`, `alloc_zeroed`)
+//! and per `realloc` (counted apart). The bench counts the allocations of its whole
+//! process (every thread, so also the sync clients' runtime threads) over a run of
+//! sequential requests; the server is a child process, with its own counter, so its
+//! allocations are not counted.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[cfg(not(target_family = "wasm"))]
 #[path = "transport/native.rs"]
 mod native;
+
+/// The system allocator, counting allocations (not bytes).
+struct Counting;
+
+/// Allocations (`alloc` and `alloc_zeroed` calls) in this process so far.
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+/// `realloc` calls in this process so far.
+static REALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded as it is to the system allocator.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract is the system allocator's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        REALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// (allocations, reallocations) made by this process so far.
+#[cfg_attr(target_family = "wasm", allow(dead_code))]
+fn allocation_counts() -> (u64, u64) {
+    (
+        ALLOCATIONS.load(Ordering::Relaxed),
+        REALLOCATIONS.load(Ordering::Relaxed),
+    )
+}
 
 fn main() {
     #[cfg(not(target_family = "wasm"))]

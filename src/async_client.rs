@@ -172,9 +172,11 @@ impl AsyncClient {
             ));
         }
         let auth = inner.config.resolve_auth(&options.auth, request.url());
-        let settings = inner
+        let mut settings = inner
             .config
             .flow_settings(&options, auth.as_deref(), &request);
+        settings.has_request_hooks = !inner.request_hooks.is_empty();
+        settings.has_response_hooks = !inner.response_hooks.is_empty();
         let mut flow = SendFlow::new(request, settings);
         let mut auth_flow: Option<Box<dyn AsyncAuthFlow + '_>> = None;
         let mut input = Input::Start;

@@ -445,6 +445,9 @@ impl ClientConfig {
     ) -> FlowSettings {
         FlowSettings {
             has_auth: auth.is_some(),
+            // Set by the client, which holds the hooks.
+            has_request_hooks: true,
+            has_response_hooks: true,
             follow_redirects: options.follow_redirects.unwrap_or(self.follow_redirects),
             max_redirects: self.max_redirects,
             timeout: options.timeout.unwrap_or(*request.timeout()),
@@ -682,8 +685,19 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
         if !params.is_empty() {
             url = url.copy_merge_params(params);
         }
-        let mut merged = config.headers.clone();
-        merged.update(&self.headers);
+        // httpx's order: Host, the client's headers updated with the request's, then
+        // the content headers.
+        // Room for Host, the headers and two content headers: one allocation.
+        let mut headers =
+            Headers::with_capacity(3 + config.headers.entry_count() + self.headers.entry_count());
+        let auto_host = !config.headers.contains("host")
+            && !self.headers.contains("host")
+            && !url.raw_host().is_empty();
+        if auto_host {
+            // A netloc is always a valid header value.
+            headers.insert_checked("Host", bytes::Bytes::from(url.netloc()));
+        }
+        headers.append_merged(&config.headers, &self.headers);
 
         let (body, content_type) = match self.body {
             BodyChoice::None => (Body::empty(), None),
@@ -694,7 +708,7 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
             #[cfg(feature = "multipart")]
             BodyChoice::Multipart(mut form) => {
                 if !form.has_boundary() {
-                    if let Some(b) = merged
+                    if let Some(b) = headers
                         .get("content-type")
                         .and_then(|ct| content::boundary_from_content_type(&ct))
                     {
@@ -706,13 +720,6 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
             }
         };
 
-        // httpx's order: Host, the merged headers, then the content headers.
-        let mut headers = Headers::new();
-        let auto_host = !merged.contains("host") && !url.raw_host().is_empty();
-        if auto_host {
-            headers.insert("Host", url.netloc())?;
-        }
-        headers.append_all(merged);
         let mut request = Request::from_parts(method, url, headers, Body::empty());
         if auto_host {
             request.mark_auto_header("host");
@@ -972,9 +979,11 @@ mod sync_client {
                 ));
             }
             let auth = inner.config.resolve_auth(&options.auth, request.url());
-            let settings = inner
+            let mut settings = inner
                 .config
                 .flow_settings(&options, auth.as_deref(), &request);
+            settings.has_request_hooks = !inner.request_hooks.is_empty();
+            settings.has_response_hooks = !inner.response_hooks.is_empty();
             let mut flow = SendFlow::new(request, settings);
             let mut auth_flow: Option<Box<dyn AuthFlow + '_>> = None;
             let mut input = Input::Start;

@@ -42,10 +42,178 @@ struct Entry {
     value: Bytes,
 }
 
+/// Header names common enough to be shared rather than copied, in the spellings
+/// clients and servers use (names keep the case they were given).
+static COMMON_NAMES: [(&str, http::HeaderName); 42] = [
+    ("host", http::HeaderName::from_static("host")),
+    ("Host", http::HeaderName::from_static("host")),
+    ("accept", http::HeaderName::from_static("accept")),
+    ("Accept", http::HeaderName::from_static("accept")),
+    (
+        "accept-encoding",
+        http::HeaderName::from_static("accept-encoding"),
+    ),
+    (
+        "Accept-Encoding",
+        http::HeaderName::from_static("accept-encoding"),
+    ),
+    ("connection", http::HeaderName::from_static("connection")),
+    ("Connection", http::HeaderName::from_static("connection")),
+    ("user-agent", http::HeaderName::from_static("user-agent")),
+    ("User-Agent", http::HeaderName::from_static("user-agent")),
+    (
+        "content-type",
+        http::HeaderName::from_static("content-type"),
+    ),
+    (
+        "Content-Type",
+        http::HeaderName::from_static("content-type"),
+    ),
+    (
+        "content-length",
+        http::HeaderName::from_static("content-length"),
+    ),
+    (
+        "Content-Length",
+        http::HeaderName::from_static("content-length"),
+    ),
+    (
+        "transfer-encoding",
+        http::HeaderName::from_static("transfer-encoding"),
+    ),
+    (
+        "Transfer-Encoding",
+        http::HeaderName::from_static("transfer-encoding"),
+    ),
+    ("cookie", http::HeaderName::from_static("cookie")),
+    ("Cookie", http::HeaderName::from_static("cookie")),
+    (
+        "authorization",
+        http::HeaderName::from_static("authorization"),
+    ),
+    (
+        "Authorization",
+        http::HeaderName::from_static("authorization"),
+    ),
+    ("date", http::HeaderName::from_static("date")),
+    ("Date", http::HeaderName::from_static("date")),
+    ("server", http::HeaderName::from_static("server")),
+    ("Server", http::HeaderName::from_static("server")),
+    (
+        "content-encoding",
+        http::HeaderName::from_static("content-encoding"),
+    ),
+    (
+        "Content-Encoding",
+        http::HeaderName::from_static("content-encoding"),
+    ),
+    ("location", http::HeaderName::from_static("location")),
+    ("Location", http::HeaderName::from_static("location")),
+    ("set-cookie", http::HeaderName::from_static("set-cookie")),
+    ("Set-Cookie", http::HeaderName::from_static("set-cookie")),
+    (
+        "cache-control",
+        http::HeaderName::from_static("cache-control"),
+    ),
+    (
+        "Cache-Control",
+        http::HeaderName::from_static("cache-control"),
+    ),
+    ("etag", http::HeaderName::from_static("etag")),
+    ("ETag", http::HeaderName::from_static("etag")),
+    ("vary", http::HeaderName::from_static("vary")),
+    ("Vary", http::HeaderName::from_static("vary")),
+    (
+        "last-modified",
+        http::HeaderName::from_static("last-modified"),
+    ),
+    (
+        "Last-Modified",
+        http::HeaderName::from_static("last-modified"),
+    ),
+    ("keep-alive", http::HeaderName::from_static("keep-alive")),
+    ("Keep-Alive", http::HeaderName::from_static("keep-alive")),
+    ("expires", http::HeaderName::from_static("expires")),
+    ("Expires", http::HeaderName::from_static("expires")),
+];
+
+/// The index of `name` in [`COMMON_NAMES`] (a `match`: compiled to a switch on the
+/// length and a few comparisons, not a scan of the table).
+fn common_index(name: &[u8]) -> Option<usize> {
+    Some(match name {
+        b"host" => 0,
+        b"Host" => 1,
+        b"accept" => 2,
+        b"Accept" => 3,
+        b"accept-encoding" => 4,
+        b"Accept-Encoding" => 5,
+        b"connection" => 6,
+        b"Connection" => 7,
+        b"user-agent" => 8,
+        b"User-Agent" => 9,
+        b"content-type" => 10,
+        b"Content-Type" => 11,
+        b"content-length" => 12,
+        b"Content-Length" => 13,
+        b"transfer-encoding" => 14,
+        b"Transfer-Encoding" => 15,
+        b"cookie" => 16,
+        b"Cookie" => 17,
+        b"authorization" => 18,
+        b"Authorization" => 19,
+        b"date" => 20,
+        b"Date" => 21,
+        b"server" => 22,
+        b"Server" => 23,
+        b"content-encoding" => 24,
+        b"Content-Encoding" => 25,
+        b"location" => 26,
+        b"Location" => 27,
+        b"set-cookie" => 28,
+        b"Set-Cookie" => 29,
+        b"cache-control" => 30,
+        b"Cache-Control" => 31,
+        b"etag" => 32,
+        b"ETag" => 33,
+        b"vary" => 34,
+        b"Vary" => 35,
+        b"last-modified" => 36,
+        b"Last-Modified" => 37,
+        b"keep-alive" => 38,
+        b"Keep-Alive" => 39,
+        b"expires" => 40,
+        b"Expires" => 41,
+        _ => return None,
+    })
+}
+
+/// `name` as a static buffer when it is a [`COMMON_NAMES`] spelling: no allocation.
+fn common_name(name: &[u8]) -> Option<Bytes> {
+    common_index(name).map(|i| Bytes::from_static(COMMON_NAMES[i].0.as_bytes()))
+}
+
+/// `name` as an [`http::HeaderName`]: a constant for a [`COMMON_NAMES`] spelling,
+/// else parsed.
+fn header_name(
+    name: &[u8],
+) -> std::result::Result<http::HeaderName, http::header::InvalidHeaderName> {
+    match COMMON_NAMES
+        .iter()
+        .find(|(common, _)| common.as_bytes() == name)
+    {
+        Some((_, parsed)) => Ok(parsed.clone()),
+        None => http::HeaderName::from_bytes(name),
+    }
+}
+
+fn name_bytes(name: &str) -> Bytes {
+    common_name(name.as_bytes()).unwrap_or_else(|| Bytes::copy_from_slice(name.as_bytes()))
+}
+
 impl Entry {
     fn new(name: &str, value: &[u8]) -> Entry {
         Entry {
-            name: Bytes::copy_from_slice(name.as_bytes()),
+            name: name_bytes(name),
             value: Bytes::copy_from_slice(value),
         }
     }
@@ -280,7 +448,55 @@ impl Headers {
     }
 
     /// Moves every pair of `other` to the end of these headers.
+    /// Sets a header whose name is known valid and whose value was checked, taking
+    /// the value's buffer as it is (no copy).
+    pub(crate) fn insert_checked(&mut self, name: &'static str, value: Bytes) {
+        debug_assert!(validate_name(name).is_ok() && validate_value(name, &value).is_ok());
+        self.remove(name);
+        self.entries.push(Entry {
+            name: Bytes::from_static(name.as_bytes()),
+            value,
+        });
+    }
+
+    /// Empty, with room for `capacity` entries.
+    pub(crate) fn with_capacity(capacity: usize) -> Headers {
+        Headers {
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// How many entries (repeated names counted apart).
+    pub(crate) fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Appends `base` updated with `overrides` (as `update` would make it, without
+    /// building that copy first): the entries of `base` whose name `overrides` lacks,
+    /// then those of `overrides`. Shared buffers are shared, not copied.
+    pub(crate) fn append_merged(&mut self, base: &Headers, overrides: &Headers) {
+        self.entries
+            .reserve(base.entries.len() + overrides.entries.len());
+        self.entries.extend(
+            base.entries
+                .iter()
+                .filter(|e| {
+                    !overrides
+                        .entries
+                        .iter()
+                        .any(|o| o.name.eq_ignore_ascii_case(&e.name))
+                })
+                .cloned(),
+        );
+        self.entries.extend(overrides.entries.iter().cloned());
+    }
+
     pub(crate) fn append_all(&mut self, other: Headers) {
+        if self.entries.is_empty() {
+            // Takes the list as it is: no copy.
+            self.entries = other.entries;
+            return;
+        }
         self.entries.extend(other.entries);
     }
 
@@ -302,10 +518,12 @@ impl Headers {
     pub fn to_header_map(&self) -> Result<http::HeaderMap> {
         let mut map = http::HeaderMap::with_capacity(self.entries.len());
         for e in &self.entries {
-            let name = http::HeaderName::from_bytes(&e.name).map_err(|err| {
+            let name = header_name(&e.name).map_err(|err| {
                 Error::local_protocol(format!("Invalid header name {:?}: {err}", e.name()))
             })?;
-            let value = http::HeaderValue::from_bytes(&e.value).map_err(|err| {
+            // The value's buffer is shared, not copied (a static or shared `Bytes`
+            // clones without allocating); it is checked all the same.
+            let value = http::HeaderValue::from_maybe_shared(e.value.clone()).map_err(|err| {
                 Error::local_protocol(format!("Invalid value for header '{}': {err}", e.name()))
             })?;
             map.append(name, value);
@@ -352,11 +570,32 @@ impl fmt::Debug for Headers {
 }
 
 impl From<&http::HeaderMap> for Headers {
+    /// Common names are shared statics; the other names and the values are copied into
+    /// one buffer that the entries share: three allocations for any number of headers
+    /// (and clones of the result allocate only the list).
     fn from(map: &http::HeaderMap) -> Headers {
+        let size: usize = map.iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+        let mut buffer = Vec::with_capacity(size);
+        for (k, v) in map {
+            if common_name(k.as_str().as_bytes()).is_none() {
+                buffer.extend_from_slice(k.as_str().as_bytes());
+            }
+            buffer.extend_from_slice(v.as_bytes());
+        }
+        let buffer = Bytes::from(buffer);
+        let mut at = 0;
+        let mut slice = |len: usize| {
+            at += len;
+            buffer.slice(at - len..at)
+        };
         Headers {
             entries: map
                 .iter()
-                .map(|(k, v)| Entry::new(k.as_str(), v.as_bytes()))
+                .map(|(k, v)| Entry {
+                    name: common_name(k.as_str().as_bytes())
+                        .unwrap_or_else(|| slice(k.as_str().len())),
+                    value: slice(v.len()),
+                })
                 .collect(),
         }
     }
@@ -423,6 +662,58 @@ pub(crate) fn content_type_param(content_type: &str, param: &str) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_names_table_and_match_agree() {
+        for (i, (name, parsed)) in COMMON_NAMES.iter().enumerate() {
+            assert_eq!(common_index(name.as_bytes()), Some(i), "{name}");
+            assert_eq!(parsed.as_str(), name.to_ascii_lowercase());
+        }
+        assert_eq!(common_index(b"HOST"), None);
+        assert_eq!(common_index(b"x-custom"), None);
+    }
+
+    #[test]
+    fn header_map_round_trip_keeps_names_values_and_order() {
+        let mut map = http::HeaderMap::new();
+        map.append("content-length", http::HeaderValue::from_static("13"));
+        map.append("x-custom", http::HeaderValue::from_static("a"));
+        map.append("set-cookie", http::HeaderValue::from_static("a=1"));
+        map.append("set-cookie", http::HeaderValue::from_static("b=2"));
+        map.append("x-empty", http::HeaderValue::from_static(""));
+        let headers = Headers::from(&map);
+        assert_eq!(
+            headers
+                .raw()
+                .map(|(k, v)| (k, v.to_vec()))
+                .collect::<Vec<_>>(),
+            vec![
+                ("content-length", b"13".to_vec()),
+                ("x-custom", b"a".to_vec()),
+                ("set-cookie", b"a=1".to_vec()),
+                ("set-cookie", b"b=2".to_vec()),
+                ("x-empty", b"".to_vec()),
+            ]
+        );
+        assert_eq!(headers.to_header_map().unwrap(), map);
+        let mut copy = Headers::new();
+        copy.append_all(headers.clone());
+        assert_eq!(copy, headers);
+    }
+
+    #[test]
+    fn append_merged_is_update_without_the_copy() {
+        let base = Headers::from_pairs([("Accept", "*/*"), ("X-A", "1"), ("x-b", "2")]).unwrap();
+        let overrides = Headers::from_pairs([("x-a", "3"), ("X-C", "4")]).unwrap();
+        let mut expected = base.clone();
+        expected.update(&overrides);
+        let mut merged = Headers::new();
+        merged.append_merged(&base, &overrides);
+        assert_eq!(
+            merged.raw().collect::<Vec<_>>(),
+            expected.raw().collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn insert_replaces_at_first_position() {

@@ -437,7 +437,47 @@ pub struct Request {
     extensions: http::Extensions,
     /// Headers the client added by itself (defaults such as `User-Agent`), which a host
     /// that forbids them may drop silently; a user's own header is refused instead.
-    auto_headers: Vec<&'static str>,
+    auto_headers: AutoHeaders,
+}
+
+/// The headers a client adds by itself; those it always may add are bits of a set,
+/// so that marking and copying them allocates nothing.
+#[derive(Clone, Default)]
+struct AutoHeaders {
+    known: u8,
+    other: Vec<&'static str>,
+}
+
+const AUTO_HEADER_NAMES: [&str; 8] = [
+    "host",
+    "accept",
+    "accept-encoding",
+    "connection",
+    "user-agent",
+    "cookie",
+    "content-length",
+    "transfer-encoding",
+];
+
+impl AutoHeaders {
+    fn mark(&mut self, name: &'static str) {
+        match AUTO_HEADER_NAMES
+            .iter()
+            .position(|known| known.eq_ignore_ascii_case(name))
+        {
+            Some(bit) => self.known |= 1 << bit,
+            None if !self.other.contains(&name) => self.other.push(name),
+            None => {}
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        AUTO_HEADER_NAMES
+            .iter()
+            .enumerate()
+            .any(|(bit, known)| self.known & (1 << bit) != 0 && known.eq_ignore_ascii_case(name))
+            || self.other.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
 }
 
 impl Request {
@@ -455,7 +495,10 @@ impl Request {
             body: Body::empty(),
             options: RequestOptions::default(),
             extensions: http::Extensions::new(),
-            auto_headers: vec!["host"],
+            auto_headers: AutoHeaders {
+                known: 1,
+                other: Vec::new(),
+            },
         };
         request.set_content_length_headers();
         request
@@ -608,22 +651,18 @@ impl Request {
             body,
             options: RequestOptions::default(),
             extensions: http::Extensions::new(),
-            auto_headers: Vec::new(),
+            auto_headers: AutoHeaders::default(),
         }
     }
 
     /// Marks `name` as a header the client added by itself.
     pub(crate) fn mark_auto_header(&mut self, name: &'static str) {
-        if !self.auto_headers.contains(&name) {
-            self.auto_headers.push(name);
-        }
+        self.auto_headers.mark(name);
     }
 
     /// Whether `name` was added by the client rather than the user.
     pub(crate) fn is_auto_header(&self, name: &str) -> bool {
-        self.auto_headers
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(name))
+        self.auto_headers.contains(name)
     }
 
     /// Takes over which headers were added by the client.

@@ -26,6 +26,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -59,9 +60,11 @@ const MAX_URL_LENGTH: usize = 65536;
 /// assert_eq!(url.fragment(), "anchor");
 /// # Ok::<(), httpx::Error>(())
 /// ```
+// Shared: a request, its error context and the response's request all hold the
+// same URL, and a clone costs no allocation.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Url {
-    inner: whatwg::Url,
+    inner: Arc<whatwg::Url>,
 }
 
 impl Url {
@@ -83,7 +86,9 @@ impl Url {
                 redact(inner.as_str())
             )));
         }
-        Ok(Url { inner })
+        Ok(Url {
+            inner: Arc::new(inner),
+        })
     }
 
     /// The scheme, lowercase: `"http"`, `"https"`.
@@ -132,10 +137,29 @@ impl Url {
     /// `host` or `host:port` in wire form, as used for the `Host` header.
     pub fn netloc(&self) -> String {
         let host = self.inner.host_str().unwrap_or("");
-        match self.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_string(),
+        let Some(port) = self.port() else {
+            return host.to_string();
+        };
+        // Built by hand in one allocation of the exact size (this is the Host header of
+        // every request): no formatting machinery, no growth.
+        let digits = match port {
+            0..=9 => 1,
+            10..=99 => 2,
+            100..=999 => 3,
+            1000..=9999 => 4,
+            _ => 5,
+        };
+        let mut netloc = String::with_capacity(host.len() + 1 + digits);
+        netloc.push_str(host);
+        netloc.push(':');
+        let mut buffer = [0u8; 5];
+        let mut rest = port;
+        for slot in buffer[..digits].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
         }
+        netloc.extend(buffer[..digits].iter().map(|&d| char::from(d)));
+        netloc
     }
 
     /// The percent-encoded userinfo: `"jo%40email.com:a%20secret"`, or `""`.
@@ -189,6 +213,20 @@ impl Url {
         }
     }
 
+    /// [`raw_path`](Url::raw_path) borrowed from the URL where it can be (the
+    /// request target of every HTTP/1.1 request): no allocation.
+    // For the native transport's `to_hyper_request` (a change proposed to its owner).
+    #[allow(dead_code)]
+    pub(crate) fn request_target(&self) -> Cow<'_, str> {
+        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        if !self.inner.path().is_empty() {
+            return Cow::Borrowed(
+                &self.inner[whatwg::Position::BeforePath..whatwg::Position::AfterQuery],
+            );
+        }
+        Cow::Owned(self.raw_path())
+    }
+
     /// The fragment, percent-decoded, without the `#`; `""` when there is none.
     pub fn fragment(&self) -> Cow<'_, str> {
         percent_decode_str(self.inner.fragment().unwrap_or("")).decode_utf8_lossy()
@@ -226,11 +264,13 @@ impl Url {
         if self.inner.username().is_empty() && self.inner.password().is_none() {
             return self.clone();
         }
-        let mut inner = self.inner.clone();
+        let mut inner = (*self.inner).clone();
         // Only URLs without a host refuse these, and those have no userinfo.
         let _ = inner.set_username("");
         let _ = inner.set_password(None);
-        Url { inner }
+        Url {
+            inner: Arc::new(inner),
+        }
     }
 
     /// Resolves a reference against this URL (RFC 3986 §5, WHATWG rules).
@@ -292,13 +332,15 @@ impl Url {
 
     /// A copy whose query is exactly `params` (no `?` when `params` is empty).
     pub(crate) fn with_params(&self, params: &QueryParams) -> Url {
-        let mut inner = self.inner.clone();
+        let mut inner = (*self.inner).clone();
         if params.is_empty() {
             inner.set_query(None);
         } else {
             inner.set_query(Some(&params.to_string()));
         }
-        Url { inner }
+        Url {
+            inner: Arc::new(inner),
+        }
     }
 
     /// The origin: scheme, host and effective port. Two URLs with equal origins are
@@ -482,7 +524,7 @@ impl TryFrom<url::Url> for Url {
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 impl From<Url> for url::Url {
     fn from(url: Url) -> url::Url {
-        url.inner
+        Arc::unwrap_or_clone(url.inner)
     }
 }
 
@@ -614,7 +656,7 @@ impl UrlInput {
             None => (reference, None),
         };
         let base_path = base.inner.path();
-        let mut inner = base.inner.clone();
+        let mut inner = (*base.inner).clone();
         inner.set_path(&format!("{base_path}{path}"));
         match query {
             Some(q) => inner.set_query(Some(q)),
@@ -630,10 +672,12 @@ pub(crate) fn enforce_trailing_slash(url: Url) -> Url {
     if url.inner.path().ends_with('/') {
         return url;
     }
-    let mut inner = url.inner;
+    let mut inner = Arc::unwrap_or_clone(url.inner);
     let path = format!("{}/", inner.path());
     inner.set_path(&path);
-    Url { inner }
+    Url {
+        inner: Arc::new(inner),
+    }
 }
 
 /// A copy of a [`Url`] in the making; see [`Url::copy_with`].
@@ -721,7 +765,7 @@ impl UrlBuilder {
     /// path, a `/` in a host, a control character anywhere) is an `InvalidUrl` error:
     /// components are set one by one and never re-parsed as a whole URL.
     pub fn build(self) -> Result<Url> {
-        let mut inner = self.url.inner;
+        let mut inner = Arc::unwrap_or_clone(self.url.inner);
         for change in self.changes {
             apply(&mut inner, change)?;
         }
@@ -1124,6 +1168,37 @@ impl<K: AsRef<str>, V: fmt::Display> From<BTreeMap<K, V>> for QueryParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_target_is_raw_path() {
+        for text in [
+            "http://h.example/",
+            "http://h.example",
+            "http://h.example/a/b?x=1&y=%20#frag",
+            "http://h.example/?",
+            "http://h.example/p#only-fragment",
+            "http://u:p@h.example:8080/p%20q?r",
+            "foo://h.example",
+            "foo://h.example?q",
+        ] {
+            let url = Url::parse(text).unwrap();
+            assert_eq!(url.request_target(), url.raw_path(), "{text}");
+        }
+    }
+
+    #[test]
+    fn netloc_ports_of_every_width() {
+        for port in [1u16, 9, 10, 99, 100, 999, 1000, 9999, 10000, 65535] {
+            let url = Url::parse(&format!("http://h.example:{port}/")).unwrap();
+            let netloc = url.netloc();
+            assert_eq!(netloc, format!("h.example:{port}"));
+            assert_eq!(netloc.len(), netloc.capacity());
+        }
+        assert_eq!(
+            Url::parse("http://h.example:80/").unwrap().netloc(),
+            "h.example"
+        );
+    }
     use crate::ErrorKind;
 
     #[test]

@@ -42,6 +42,7 @@ pub(crate) fn main() {
         Some("cold") => child_cold(&args[1..]),
         Some("probe") => probe(&args[1..]),
         Some("sizes") => sizes(),
+        Some("allocs") => allocs(&args[1..]),
         _ => orchestrate(),
     };
     if let Err(e) = result {
@@ -557,8 +558,16 @@ impl Clients {
 // Measuring.
 // ---------------------------------------------------------------------------------
 
+/// Whether [`process_cpu_ns`] reads the clock: the `allocs` mode turns it off, as it
+/// needs no CPU time and rustix's vDSO set-up crashes under valgrind (callgrind runs
+/// that mode).
+static CPU_CLOCK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
 /// CPU time of this whole process (every thread, also finished ones), in ns.
 fn process_cpu_ns() -> u64 {
+    if !CPU_CLOCK.load(Ordering::Relaxed) {
+        return 0;
+    }
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
     t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }
@@ -1008,13 +1017,60 @@ fn probe(args: &[String]) -> R<()> {
     let bench = Bench::new(server.port)?;
     bench.run(kind, scenario, count / 5 + 1)?;
     eprintln!("PROBE-START");
+    let before = crate::allocation_counts();
     let m = bench.run(kind, scenario, count)?;
+    let after = crate::allocation_counts();
     eprintln!("PROBE-END");
     println!(
-        "{}: {:.0} req/s, {:.1} µs client CPU per request",
+        "{}: {:.0} req/s, {:.1} µs client CPU per request, {:.1} allocations + {:.1} reallocations per request",
         kind.name(),
         m.rate,
-        m.cpu_us
+        m.cpu_us,
+        (after.0 - before.0) as f64 / count as f64,
+        (after.1 - before.1) as f64 / count as f64,
+    );
+    Ok(())
+}
+
+/// Heap allocations and reallocations per request: `count` sequential requests of
+/// `scenario` by the `kind` client, after a warm-up (which opens the connection).
+/// Counted over this whole process; the server, a child process, is not counted.
+fn allocations_per_request(
+    bench: &Bench,
+    kind: Kind,
+    scenario: Scenario,
+    count: usize,
+) -> R<(f64, f64)> {
+    bench.run(kind, scenario, 20)?;
+    let before = crate::allocation_counts();
+    bench.run(kind, scenario, count)?;
+    let after = crate::allocation_counts();
+    Ok((
+        (after.0 - before.0) as f64 / count as f64,
+        (after.1 - before.1) as f64 / count as f64,
+    ))
+}
+
+/// `allocs KIND get|post COUNT`: allocations per request of one client; also the mode
+/// to run under `valgrind --tool=callgrind` (it reads no CPU clock).
+fn allocs(args: &[String]) -> R<()> {
+    let [kind, scenario, count] = args else {
+        return Err("usage: allocs KIND get|post COUNT".into());
+    };
+    CPU_CLOCK.store(false, Ordering::Relaxed);
+    let kind = Kind::parse(kind)?;
+    let count: usize = count.parse()?;
+    let scenario = match scenario.as_str() {
+        "get" => Scenario::Get,
+        "post" => Scenario::Post,
+        other => return Err(format!("unknown scenario {other}").into()),
+    };
+    let server = Server::start(None)?;
+    let bench = Bench::new(server.port)?;
+    let (allocs, reallocs) = allocations_per_request(&bench, kind, scenario, count)?;
+    println!(
+        "{}: {allocs:.2} allocations + {reallocs:.2} reallocations per request",
+        kind.name()
     );
     Ok(())
 }
@@ -1114,6 +1170,8 @@ struct Config {
     stream_sizes: [u64; 2],
     cold_runs: usize,
     constructions: usize,
+    /// Sequential requests over which allocations are counted.
+    alloc_requests: usize,
 }
 
 impl Config {
@@ -1132,6 +1190,7 @@ impl Config {
             stream_sizes: [256 * MIB / d as u64, 1024 * MIB / d as u64],
             cold_runs: if quick { 5 } else { 21 },
             constructions: 2_000 / d,
+            alloc_requests: 2_000 / d,
         }
     }
 }
@@ -1307,6 +1366,42 @@ fn orchestrate() -> R<()> {
         config.posts,
         Some(0.95),
     )?;
+
+    // Heap allocations per request (deterministic enough for one run per client).
+    {
+        log("allocations per sequential GET and POST");
+        let mut kinds = KINDS.to_vec();
+        kinds.push(Kind::ReqwestBlocking);
+        let n = config.alloc_requests;
+        let (mut get, mut post) = (Row::default(), Row::default());
+        let mut reallocs = Vec::new();
+        for &kind in &kinds {
+            let g = allocations_per_request(&bench, kind, Scenario::Get, n)?;
+            let p = allocations_per_request(&bench, kind, Scenario::Post, n)?;
+            get.push(kind, g.0);
+            post.push(kind, p.0);
+            reallocs.push(format!(
+                "{} {:.1} + {:.1} / {:.1} + {:.1}",
+                kind.name(),
+                g.0,
+                g.1,
+                p.0,
+                p.1
+            ));
+        }
+        report.allocations(
+            "Heap allocations per sequential GET (count)",
+            &get,
+            Some(25.0),
+        );
+        report.allocations("Heap allocations per sequential POST (count)", &post, None);
+        report.details.push(format!(
+            "- Heap allocations per request over {n} sequential requests after a warm-up, the whole \
+             client process counted (the server is a child process); allocations + reallocations \
+             per GET / per POST: {}",
+            reallocs.join("; ")
+        ));
+    }
 
     // 3. Streamed downloads, each in its own process.
     {
@@ -1527,6 +1622,26 @@ impl Report {
             "- {name}: other processes used {} cores during the kept runs; {discarded} disturbed run(s) measured again",
             cores.join(", ")
         ));
+    }
+
+    /// Allocations per request: a row of the table, with the ratios to raw hyper.
+    fn allocations(&mut self, name: &str, row: &Row, target: Option<f64>) {
+        let hyper = row.median(Kind::Hyper);
+        let mut line = vec![name.to_string()];
+        line.extend(KINDS.map(|k| format!("{:.1}", row.median(k))));
+        line.extend(OTHERS.map(|k| format!("{:.2}×", row.median(k) / hyper)));
+        match target {
+            Some(t) => line.extend([
+                format!("≤ {t:.0}"),
+                format!(
+                    "sync {}, async {}",
+                    verdict(row.median(Kind::Sync) <= t),
+                    verdict(row.median(Kind::Async) <= t)
+                ),
+            ]),
+            None => line.extend(["—", "(info)"].map(String::from)),
+        }
+        self.lines.push(cells(&line));
     }
 
     fn cpu(&mut self, name: &str, row: &Row) {

@@ -96,6 +96,10 @@ enum State {
 pub(crate) struct FlowSettings {
     /// Whether there is an auth flow to run (else its steps are skipped).
     pub(crate) has_auth: bool,
+    /// Whether the client has request / response event hooks (else their steps are
+    /// skipped: the request and the response are not handed out and back).
+    pub(crate) has_request_hooks: bool,
+    pub(crate) has_response_hooks: bool,
     pub(crate) follow_redirects: bool,
     pub(crate) max_redirects: usize,
     pub(crate) timeout: Timeout,
@@ -153,15 +157,7 @@ impl SendFlow {
                 Ok(Step::StartAuth(request))
             }
             (State::AwaitAuthFirst, Input::Request(request)) => self.begin_send(request),
-            (State::AwaitRequestHooks, Input::Request(mut request)) => {
-                self.apply_options(&mut request)?;
-                let sent = request.split_for_send()?;
-                self.state = State::AwaitSent {
-                    sent: request,
-                    started: Instant::now(),
-                };
-                Ok(Step::Send(sent))
-            }
+            (State::AwaitRequestHooks, Input::Request(request)) => self.send(request),
             (State::AwaitSent { sent, started }, Input::Sent(mut response, capabilities)) => {
                 response.start_timer(started);
                 // `cfg!`: without the feature the jar's code is left out of the build.
@@ -182,38 +178,14 @@ impl SendFlow {
                     response.reason_phrase()
                 );
                 response.set_request(sent);
+                if !self.settings.has_response_hooks {
+                    return self.after_response_hooks(response);
+                }
                 self.state = State::AwaitResponseHooks;
                 Ok(Step::ResponseHooks(response))
             }
-            (State::AwaitResponseHooks, Input::Response(mut response)) => {
-                response.set_history(self.history.clone());
-                if !response.has_redirect_location() {
-                    return self.end_redirects(response);
-                }
-                let request = response.request().ok_or_else(|| {
-                    Error::invalid_state("a response reached the send loop without its request")
-                })?;
-                let mut next = match redirects::build_redirect_request(request, &response) {
-                    Ok(next) => next,
-                    // Not following: a Location this client never follows (another
-                    // scheme, such as an app's "myapp://" callback) leaves the response
-                    // as it is, for the caller to read; httpx returns it too.
-                    Err(e)
-                        if !self.settings.follow_redirects
-                            && e.kind() == ErrorKind::UnsupportedProtocol =>
-                    {
-                        return self.end_redirects(response);
-                    }
-                    Err(e) => return Err(e.with_request(request.method(), request.url())),
-                };
-                self.add_cookie_header(&mut next);
-                if self.settings.follow_redirects {
-                    self.state = State::AwaitRedirectRead { next };
-                    Ok(Step::DrainRedirect(response))
-                } else {
-                    response.set_next_request(next);
-                    self.end_redirects(response)
-                }
+            (State::AwaitResponseHooks, Input::Response(response)) => {
+                self.after_response_hooks(response)
             }
             (State::AwaitRedirectRead { next }, Input::Response(response)) => {
                 // The response carries `self.history` (set above): it extends it.
@@ -246,6 +218,49 @@ impl SendFlow {
         }
     }
 
+    /// The response after its hooks: follow a redirect, or end the redirect loop.
+    fn after_response_hooks(&mut self, mut response: Response) -> Result<Step> {
+        response.set_history(self.history.clone());
+        if !response.has_redirect_location() {
+            return self.end_redirects(response);
+        }
+        let request = response.request().ok_or_else(|| {
+            Error::invalid_state("a response reached the send loop without its request")
+        })?;
+        let mut next = match redirects::build_redirect_request(request, &response) {
+            Ok(next) => next,
+            // Not following: a Location this client never follows (another
+            // scheme, such as an app's "myapp://" callback) leaves the response
+            // as it is, for the caller to read; httpx returns it too.
+            Err(e)
+                if !self.settings.follow_redirects
+                    && e.kind() == ErrorKind::UnsupportedProtocol =>
+            {
+                return self.end_redirects(response);
+            }
+            Err(e) => return Err(e.with_request(request.method(), request.url())),
+        };
+        self.add_cookie_header(&mut next);
+        if self.settings.follow_redirects {
+            self.state = State::AwaitRedirectRead { next };
+            Ok(Step::DrainRedirect(response))
+        } else {
+            response.set_next_request(next);
+            self.end_redirects(response)
+        }
+    }
+
+    /// The request after its hooks: send it.
+    fn send(&mut self, mut request: Request) -> Result<Step> {
+        self.apply_options(&mut request)?;
+        let sent = request.split_for_send()?;
+        self.state = State::AwaitSent {
+            sent: request,
+            started: Instant::now(),
+        };
+        Ok(Step::Send(sent))
+    }
+
     fn begin_send(&mut self, mut request: Request) -> Result<Step> {
         // The auth steps and this round's redirects.
         let hops = self.history.len();
@@ -266,6 +281,9 @@ impl SendFlow {
                     total_timeout_error(total).with_request(request.method(), request.url())
                 );
             }
+        }
+        if !self.settings.has_request_hooks {
+            return self.send(request);
         }
         self.apply_options(&mut request)?;
         self.state = State::AwaitRequestHooks;
