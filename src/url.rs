@@ -215,8 +215,8 @@ impl Url {
 
     /// [`raw_path`](Url::raw_path) borrowed from the URL where it can be (the
     /// request target of every HTTP/1.1 request): no allocation.
-    // For the native transport's `to_hyper_request` (a change proposed to its owner).
-    #[allow(dead_code)]
+    // Used by the native transport only.
+    #[cfg_attr(any(target_family = "wasm", not(feature = "hyper")), allow(dead_code))]
     pub(crate) fn request_target(&self) -> Cow<'_, str> {
         #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
         if !self.inner.path().is_empty() {

@@ -207,6 +207,7 @@ impl HttpTransportBuilder {
             .transpose()?;
         Ok(Arc::new(Shared {
             pool: Pool::new(settings.limits),
+            last_key: Default::default(),
             proxy,
             settings,
             #[cfg(feature = "rustls")]
@@ -243,6 +244,8 @@ struct Shared {
     settings: Settings,
     proxy: Option<ProxyRoute>,
     pool: Pool,
+    /// The last origin's pool key (see `pool_key`).
+    last_key: std::sync::Mutex<Option<LastKey>>,
     /// rustls configurations, built on the first https request (with and without h2).
     #[cfg(feature = "rustls")]
     tls_configs: [OnceLock<std::result::Result<Arc<rustls::ClientConfig>, String>>; 2],
@@ -620,32 +623,50 @@ impl SendFailure {
     }
 }
 
-/// The pool key: the origin, or the proxy that requests are forwarded to.
+/// An origin (scheme, host, port) and its pool key.
+type LastKey = (String, String, u16, Arc<str>);
+
+/// The pool key: the origin, or the proxy that requests are forwarded to. The last
+/// origin's key is kept: requests in a row to one origin (the common case) reuse it
+/// instead of formatting a new one.
 fn pool_key(shared: &Shared, url: &crate::url::Url) -> Arc<str> {
     let forward = matches!(&shared.proxy, Some(ProxyRoute::Http { .. })) && url.scheme() == "http";
-    match &shared.proxy {
-        Some(ProxyRoute::Http { host, port, .. }) if forward => {
-            format!("proxy|{host}:{port}").into()
-        }
-        _ => format!(
-            "{}|{}|{}",
-            url.scheme(),
-            url.host_for_authority(),
-            url.port_or_default().unwrap_or(0)
-        )
-        .into(),
+    if let (true, Some(ProxyRoute::Http { host, port, .. })) = (forward, &shared.proxy) {
+        return format!("proxy|{host}:{port}").into();
     }
+    let origin = (
+        url.scheme(),
+        url.host_for_authority(),
+        url.port_or_default().unwrap_or(0),
+    );
+    let mut last = match shared.last_key.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some((scheme, host, port, key)) = &*last {
+        if (scheme.as_str(), host.as_str(), *port) == origin {
+            return key.clone();
+        }
+    }
+    let key: Arc<str> = format!("{}|{}|{}", origin.0, origin.1, origin.2).into();
+    *last = Some((
+        origin.0.to_string(),
+        origin.1.to_string(),
+        origin.2,
+        key.clone(),
+    ));
+    key
 }
 
 /// Lets the blocking transport's runtime process what arrived on idle connections (a
 /// close, a GOAWAY, stray bytes: each makes hyper close the connection) before one is
 /// picked. That runtime runs only while a request drives it: without this, bytes a
 /// server sent to an idle connection would be read as the answer to the next request.
-/// Two turns: the first polls the reactor, which wakes the connections' tasks; the
-/// second lets them run. (An async client's runtime turns whenever its tasks wait, so
-/// it has seen them already.)
+/// One turn is enough: the request runs as a task of that runtime, and a yielding task
+/// is woken only after the scheduler has polled the reactor, which queues the tasks of
+/// the connections that got something ahead of it. (An async client's runtime turns
+/// whenever its tasks wait, so it has seen them already.)
 async fn settle_idle_connections() {
-    tokio::task::yield_now().await;
     tokio::task::yield_now().await;
 }
 
@@ -1026,7 +1047,7 @@ fn to_hyper_request(shared: &Shared, request: &Request, h2: bool) -> Result<http
     let uri: http::Uri = if forward || h2 {
         http::Uri::try_from(url)?
     } else {
-        url.raw_path()
+        url.request_target()
             .parse()
             .map_err(|e| Error::invalid_url(format!("Invalid request target: {e}")))?
     };
