@@ -126,7 +126,8 @@ impl Part {
     pub fn file(path: impl AsRef<std::path::Path>) -> Result<Part> {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|e| {
-            Error::local_protocol(format!("Cannot open {} for upload", path.display())).with_source(e)
+            Error::local_protocol(format!("Cannot open {} for upload", path.display()))
+                .with_source(e)
         })?;
         let len = file.metadata().ok().map(|m| m.len());
         let mut part = Part::reader(file, len);

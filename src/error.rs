@@ -532,9 +532,8 @@ impl Error {
         };
         match err.downcast::<std::io::Error>() {
             Ok(io) => Error::from(*io),
-            Err(err) => {
-                Error::new(ErrorKind::WriteError, "Reading the request body failed").with_source(err)
-            }
+            Err(err) => Error::new(ErrorKind::WriteError, "Reading the request body failed")
+                .with_source(err),
         }
     }
 }

@@ -566,9 +566,8 @@ impl Response {
                 "Invalid JSON in response body: it is not valid UTF-8, UTF-16 or UTF-32",
             ));
         };
-        serde_json::from_str(&text).map_err(|e| {
-            Error::decoding("Invalid JSON in response body").with_source(e)
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| Error::decoding("Invalid JSON in response body").with_source(e))
     }
 
     fn request_context(&self, err: Error) -> Error {

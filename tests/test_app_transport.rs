@@ -858,13 +858,10 @@ async fn test_app_transport_is_shared_between_clients() -> httpx::Result<()> {
         .build()?;
     let b = httpx::Client::builder().transport(transport).build()?;
     assert_eq!(a.get("http://x/").send().await?.text()?, "Hello, World!");
-    let text = tokio::task::spawn_blocking(move || {
-        b.get("http://x/")
-            .send()
-            .and_then(|r| r.text())
-    })
-    .await
-    .unwrap()?;
+    let text =
+        tokio::task::spawn_blocking(move || b.get("http://x/").send().and_then(|r| r.text()))
+            .await
+            .unwrap()?;
     assert_eq!(text, "Hello, World!");
     Ok(())
 }
@@ -885,7 +882,11 @@ fn timer_app() -> Router {
         )
         .route(
             "/spawn",
-            get(|| async { tokio::spawn(async { "spawned" }).await.unwrap_or("join failed") }),
+            get(|| async {
+                tokio::spawn(async { "spawned" })
+                    .await
+                    .unwrap_or("join failed")
+            }),
         )
         .route(
             "/slow-body",

@@ -36,7 +36,11 @@ fn text_and_bytes_outlive_a_temporary_response() -> httpx::Result<()> {
 #[tokio::test]
 async fn async_text_outlives_a_temporary_response() -> httpx::Result<()> {
     let client = AsyncClient::new();
-    let text = client.get(server().url("/robots.txt")).send().await?.text()?;
+    let text = client
+        .get(server().url("/robots.txt"))
+        .send()
+        .await?
+        .text()?;
     assert!(text.starts_with("User-agent"));
     Ok(())
 }
@@ -59,13 +63,22 @@ fn text_is_decoded_again_on_each_call_and_fixes_the_encoding() -> httpx::Result<
 #[test]
 fn content_length_is_the_header_not_the_decoded_size() -> httpx::Result<()> {
     let response = Client::new().get(server().url("/gzip")).send()?;
-    let wire = response.content_length().expect("the server sends a length");
-    assert_eq!(response.headers().get("content-encoding").as_deref(), Some("gzip"));
+    let wire = response
+        .content_length()
+        .expect("the server sends a length");
+    assert_eq!(
+        response.headers().get("content-encoding").as_deref(),
+        Some("gzip")
+    );
     assert_ne!(wire, response.content()?.len() as u64);
 
-    let built = Response::builder(200).header("content-length", "5, 5").build()?;
+    let built = Response::builder(200)
+        .header("content-length", "5, 5")
+        .build()?;
     assert_eq!(built.content_length(), Some(5));
-    let conflicting = Response::builder(200).header("content-length", "5, 6").build()?;
+    let conflicting = Response::builder(200)
+        .header("content-length", "5, 6")
+        .build()?;
     assert_eq!(conflicting.content_length(), None);
     let chunked = Response::builder(200)
         .stream(["a", "b"].map(Ok::<_, Error>))
@@ -92,7 +105,9 @@ impl std::error::Error for DiskGone {}
 fn echo_client() -> httpx::Result<AsyncClient> {
     AsyncClient::builder()
         .transport(MockTransport::new(|request| {
-            Response::builder(200).content(request.content()?.to_vec()).build()
+            Response::builder(200)
+                .content(request.content()?.to_vec())
+                .build()
         }))
         .build()
 }
@@ -118,7 +133,11 @@ async fn a_tokio_file_streams_as_a_request_body() -> httpx::Result<()> {
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
         .map(|(_, value)| value.clone());
-    assert_eq!(length, Some(serde_json::Value::from(len.to_string())), "{headers:?}");
+    assert_eq!(
+        length,
+        Some(serde_json::Value::from(len.to_string())),
+        "{headers:?}"
+    );
     Ok(())
 }
 
@@ -137,7 +156,10 @@ async fn a_failing_stream_is_a_write_error_whose_source_is_the_cause() -> httpx:
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WriteError, "{err:#}");
-    assert_eq!(err.source().map(|s| s.to_string()).as_deref(), Some("read failed"));
+    assert_eq!(
+        err.source().map(|s| s.to_string()).as_deref(),
+        Some("read failed")
+    );
     let report = assert_chain_without_repeats(&err);
     assert!(report.ends_with(": read failed"), "{report}");
 
@@ -172,7 +194,9 @@ async fn a_failing_stream_is_a_write_error_whose_source_is_the_cause() -> httpx:
 fn a_blocking_iterator_of_io_results_is_a_body() -> httpx::Result<()> {
     let client = Client::builder()
         .transport(MockTransport::new(|request| {
-            Response::builder(200).content(request.content()?.to_vec()).build()
+            Response::builder(200)
+                .content(request.content()?.to_vec())
+                .build()
         }))
         .build()?;
     let lines = ["a\n", "b\n"].map(Ok::<_, std::io::Error>);
@@ -183,7 +207,13 @@ fn a_blocking_iterator_of_io_results_is_a_body() -> httpx::Result<()> {
         .text()?;
     assert_eq!(text, "a\nb\n");
 
-    let failing = [Ok("a"), Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "slow disk"))];
+    let failing = [
+        Ok("a"),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "slow disk",
+        )),
+    ];
     let err = client
         .post("https://example.org/")
         .body(Body::from_iter(failing, None))
@@ -233,7 +263,10 @@ fn a_refused_connection_names_its_cause_once() {
             "{report}"
         );
         // The io::Error is the cause, not part of the message.
-        assert!(err.source().is_some_and(|s| s.is::<std::io::Error>()), "{err:?}");
+        assert!(
+            err.source().is_some_and(|s| s.is::<std::io::Error>()),
+            "{err:?}"
+        );
         assert!(!err.to_string().contains("refused"), "{err}");
         assert_eq!(format!("{err:#}"), report);
         assert_eq!(err.url().map(|u| u.as_str()), Some("http://127.0.0.1:1/"));
@@ -261,8 +294,14 @@ fn invalid_json_names_its_cause_once() -> httpx::Result<()> {
     let err = response.json::<serde_json::Value>().unwrap_err();
     assert!(err.is_decode() && err.is_request(), "{err:#}");
     let report = assert_chain_without_repeats(&err);
-    assert!(report.starts_with("Invalid JSON in response body"), "{report}");
-    assert!(report.ends_with(": expected value at line 1 column 1"), "{report}");
+    assert!(
+        report.starts_with("Invalid JSON in response body"),
+        "{report}"
+    );
+    assert!(
+        report.ends_with(": expected value at line 1 column 1"),
+        "{report}"
+    );
     assert!(err.source().is_some_and(|s| s.is::<serde_json::Error>()));
     Ok(())
 }
@@ -275,8 +314,14 @@ fn tls_failures_name_their_cause_once() {
     let err = client.get(server.url("/get")).send().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConnectError, "{err:#}");
     let report = assert_chain_without_repeats(&err);
-    assert!(report.contains("TLS handshake with 127.0.0.1 failed"), "{report}");
-    assert!(report.to_ascii_lowercase().contains("certificate"), "{report}");
+    assert!(
+        report.contains("TLS handshake with 127.0.0.1 failed"),
+        "{report}"
+    );
+    assert!(
+        report.to_ascii_lowercase().contains("certificate"),
+        "{report}"
+    );
 
     // A CA bundle that holds no certificate, and one that cannot be read.
     let err = Client::builder()
@@ -295,7 +340,10 @@ fn tls_failures_name_their_cause_once() {
     // Set-up errors are built once per transport and kept as text: the cause is in
     // the message, once.
     let report = assert_chain_without_repeats(&err);
-    assert!(report.starts_with("cannot read the CA bundle /nonexistent/ca.pem: "), "{report}");
+    assert!(
+        report.starts_with("cannot read the CA bundle /nonexistent/ca.pem: "),
+        "{report}"
+    );
     assert!(report.contains("No such file"), "{report}");
 }
 
@@ -325,13 +373,20 @@ fn reqwest_predicates_map_onto_httpx_classes() -> httpx::Result<()> {
         .unwrap_err();
     assert!(err.is_status() && !err.is_request());
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
-    assert_eq!(err.url().map(|u| u.path().into_owned()).as_deref(), Some("/gone"));
+    assert_eq!(
+        err.url().map(|u| u.path().into_owned()).as_deref(),
+        Some("/gone")
+    );
 
     for kind in [ErrorKind::ConnectError, ErrorKind::ConnectTimeout] {
         assert!(Error::new(kind, "x").is_connect());
     }
     assert!(Error::new(ErrorKind::ConnectTimeout, "x").is_timeout());
-    for kind in [ErrorKind::ProxyError, ErrorKind::ReadError, ErrorKind::PoolTimeout] {
+    for kind in [
+        ErrorKind::ProxyError,
+        ErrorKind::ReadError,
+        ErrorKind::PoolTimeout,
+    ] {
         assert!(!Error::new(kind, "x").is_connect(), "{kind}");
     }
     assert!(Error::new(ErrorKind::DecodingError, "x").is_decode());

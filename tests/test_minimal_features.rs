@@ -26,7 +26,10 @@ fn latin1_text_is_decoded_without_encoding_rs() -> httpx::Result<()> {
         .send()?;
     assert_eq!(response.encoding(), "iso-8859-1");
     assert_eq!(response.text()?, "Hello, café naïve façade!");
-    assert_eq!(response.content()?.len(), "Hello, café naïve façade!".chars().count());
+    assert_eq!(
+        response.content()?.len(),
+        "Hello, café naïve façade!".chars().count()
+    );
 
     // Streamed, one byte at a time: the same text.
     let mut response = Client::new()
@@ -41,7 +44,9 @@ fn latin1_text_is_decoded_without_encoding_rs() -> httpx::Result<()> {
 
 #[test]
 fn other_charsets_fall_back_to_utf8_with_replacement_characters() -> httpx::Result<()> {
-    let response = Client::new().get(server().url("/charset/shift_jis")).send()?;
+    let response = Client::new()
+        .get(server().url("/charset/shift_jis"))
+        .send()?;
     // An unknown label: httpx's fallback, the default encoding (UTF-8).
     assert_eq!(response.encoding(), "utf-8");
     let text = response.text()?;
@@ -53,7 +58,11 @@ fn other_charsets_fall_back_to_utf8_with_replacement_characters() -> httpx::Resu
         .build()?;
     assert_eq!(response.text()?, "café", "the UTF-8 BOM is dropped");
     assert_eq!(
-        Response::builder(200).build()?.set_encoding("shift_jis").unwrap_err().kind(),
+        Response::builder(200)
+            .build()?
+            .set_encoding("shift_jis")
+            .unwrap_err()
+            .kind(),
         ErrorKind::DecodingError
     );
     // Only the encodings this build knows can be set.

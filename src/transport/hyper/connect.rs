@@ -204,8 +204,9 @@ pub(crate) async fn connect_tunnel(
     }
     head.push_str("\r\n");
     let proxy_error = |message: String| Error::new(ErrorKind::ProxyError, message);
-    let proxy_io_error =
-        |message: &'static str, e: std::io::Error| Error::new(ErrorKind::ProxyError, message).with_source(e);
+    let proxy_io_error = |message: &'static str, e: std::io::Error| {
+        Error::new(ErrorKind::ProxyError, message).with_source(e)
+    };
     io.write_all(head.as_bytes())
         .await
         .map_err(|e| proxy_io_error("Sending CONNECT to the proxy failed", e))?;
@@ -315,7 +316,10 @@ pub(crate) async fn socks5(
         None => Socks5Stream::connect_with_socket(tcp, target).await,
     }
     .map_err(|e| {
-        proxy_error(format!("The SOCKS5 proxy could not connect to {bare}:{port}")).with_source(e)
+        proxy_error(format!(
+            "The SOCKS5 proxy could not connect to {bare}:{port}"
+        ))
+        .with_source(e)
     })?;
     Ok(Box::new(stream))
 }

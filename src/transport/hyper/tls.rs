@@ -73,7 +73,6 @@ fn ring_provider() -> rustls::crypto::CryptoProvider {
     rustls::crypto::ring::default_provider()
 }
 
-
 /// The system roots, read once per process and shared by every transport.
 fn system_roots() -> Result<Arc<RootCertStore>> {
     static ROOTS: OnceLock<std::result::Result<Arc<RootCertStore>, String>> = OnceLock::new();
