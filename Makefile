@@ -8,7 +8,7 @@ SHELL := /bin/bash
 WASM_WEB := wasm32-unknown-unknown
 WASM_WASI := wasm32-wasip2
 
-.PHONY: setup lint test test-native test-interop test-browser test-wasi test-npm npm-package demo bench bench-wasi size
+.PHONY: setup lint test test-fresh-lock test-native test-native-minimal test-interop test-browser test-wasi test-npm npm-package demo bench bench-wasi size
 
 setup:
 	@bash tools/setup.sh
@@ -25,11 +25,37 @@ lint: setup
 	cargo fmt --manifest-path bindings/js/Cargo.toml --check
 	cargo clippy --manifest-path bindings/js/Cargo.toml --target $(WASM_WEB) -- -D warnings
 
-test: setup lint test-native test-interop test-browser test-wasi test-npm
+test: setup lint test-fresh-lock test-native test-interop test-browser test-wasi test-npm
 
-# Unit, integration and doc tests natively, with every feature.
-test-native: setup
+# What users build: the latest semver-compatible dependencies, not Cargo.lock's. The
+# working tree is copied to a scratch directory, `cargo update` rewrites the copy's
+# lockfile, and clippy runs as in `lint` (native with every feature, then the two wasm
+# targets), so a new deprecation or a break in a dependency's release fails here before
+# users meet it. It shares the target directory: dependencies whose version did not
+# change are not rebuilt (the crates of this workspace are, once).
+test-fresh-lock: setup
+	@target_dir=$$(tools/target-dir.sh); scratch=$$(mktemp -d); \
+	trap 'rm -rf "$$scratch"' EXIT; \
+	git ls-files -z --cached --others --exclude-standard | \
+	  tar --null --files-from=- -cf - | tar -xf - -C "$$scratch"; \
+	cd "$$scratch"; export CARGO_TARGET_DIR="$$target_dir"; \
+	cargo update; \
+	cargo clippy --workspace --all-targets --all-features -- -D warnings; \
+	cargo clippy --all-targets --target $(WASM_WEB) -- -D warnings; \
+	cargo clippy --all-targets --target $(WASM_WASI) -- -D warnings
+
+# Unit, integration and doc tests natively, with every feature; then a build without
+# the default features (test-native-minimal).
+test-native: setup test-native-minimal
 	cargo test --workspace --all-features
+
+# The code paths that only builds without default features take: Latin-1 text and the
+# UTF-8 fallback without `charset` (encoding_rs), https without `rustls` and SOCKS
+# without `socks` (errors that name the feature); then suites that assume no optional
+# decoder (the others expect brotli, zstd or encoding_rs's windows-1252).
+MINIMAL_FEATURES := hyper,json,multipart,gzip,cookies
+test-native-minimal: setup
+	cargo test --no-default-features --features $(MINIMAL_FEATURES) --test test_minimal_features --test test_content --test test_multipart --test test_redirects
 
 # The native clients against Debian's nginx (keep-alive, HTTP/2, connection churn,
 # streamed uploads), squid (forward proxy, CONNECT, basic proxy auth) and dante (SOCKS5),
@@ -41,8 +67,11 @@ test-interop: setup
 # The core and the Url model (whose parser there is the host's URL class), then the
 # fetch transport against the test server (tests/browser_*.rs), each
 # in Node, a headless Chromium page and a Chromium dedicated worker. The test server runs
-# on 127.0.0.1:$(TEST_SERVER_PORT); the tests read its address when compiled.
-TEST_SERVER_PORT ?= 8765
+# on 127.0.0.1:$(TEST_SERVER_PORT), by default a free port that tools/with-test-server.sh
+# exports as HTTPX_TEST_SERVER; the tests read that address when compiled
+# (option_env!), and cargo recompiles them (not the library) when it changes, so two
+# runs on one machine do not collide.
+TEST_SERVER_PORT ?= 0
 BROWSER_SUITES := $(patsubst tests/%.rs,--test %,$(wildcard tests/browser_*.rs))
 test-browser: setup
 	cargo test --target $(WASM_WEB) --test core_everywhere --test url_everywhere

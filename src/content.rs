@@ -19,7 +19,7 @@ pub(crate) struct Encoded {
 #[cfg(feature = "json")]
 pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Encoded> {
     let bytes = serde_json::to_vec(value)
-        .map_err(|e| Error::local_protocol(format!("Cannot serialise the JSON body: {e}")))?;
+        .map_err(|e| Error::local_protocol("Cannot serialise the JSON body").with_source(e))?;
     Ok(Encoded {
         body: Body::from_bytes(bytes),
         content_type: Some("application/json".to_string()),
@@ -126,7 +126,8 @@ impl Part {
     pub fn file(path: impl AsRef<std::path::Path>) -> Result<Part> {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|e| {
-            Error::local_protocol(format!("Cannot open {} for upload: {e}", path.display()))
+            Error::local_protocol(format!("Cannot open {} for upload", path.display()))
+                .with_source(e)
         })?;
         let len = file.metadata().ok().map(|m| m.len());
         let mut part = Part::reader(file, len);
@@ -408,7 +409,7 @@ impl Iterator for MultipartIter {
                         Err(e) => {
                             return Some(Err(Error::new(
                                 crate::ErrorKind::WriteError,
-                                format!("reading a multipart file failed: {e}"),
+                                "Reading a multipart file failed",
                             )
                             .with_source(e)))
                         }

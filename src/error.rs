@@ -215,7 +215,7 @@ pub struct RequestInfo {
     pub url: Url,
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// An error from this crate: a [`kind`](Error::kind), a message that names the problem,
 /// the request it happened on, and the underlying cause.
@@ -340,6 +340,41 @@ impl Error {
         self.kind().is_stream()
     }
 
+    /// The connection could not be made: [`ConnectError`](ErrorKind::ConnectError)
+    /// or [`ConnectTimeout`](ErrorKind::ConnectTimeout) (reqwest's `is_connect`;
+    /// a connect timeout is also [`is_timeout`](Error::is_timeout)). A proxy that
+    /// could not be reached or refused the tunnel is
+    /// [`ProxyError`](ErrorKind::ProxyError) instead.
+    ///
+    /// ```
+    /// use httpx::{Error, ErrorKind};
+    /// assert!(Error::new(ErrorKind::ConnectTimeout, "slow").is_connect());
+    /// assert!(!Error::new(ErrorKind::ReadError, "reset").is_connect());
+    /// ```
+    pub fn is_connect(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::ConnectError | ErrorKind::ConnectTimeout
+        )
+    }
+
+    /// The response body could not be decoded: httpx's `DecodingError` (corrupt
+    /// gzip data, invalid JSON; reqwest's `is_decode`).
+    pub fn is_decode(&self) -> bool {
+        self.kind() == ErrorKind::DecodingError
+    }
+
+    /// Too many redirects: httpx's `TooManyRedirects` (reqwest's `is_redirect`).
+    pub fn is_redirect(&self) -> bool {
+        self.kind() == ErrorKind::TooManyRedirects
+    }
+
+    /// The URL of the request this error happened on, without its userinfo, when
+    /// known (reqwest's `Error::url`).
+    pub fn url(&self) -> Option<&Url> {
+        self.inner.request.as_ref().map(|r| &r.url)
+    }
+
     pub(crate) fn invalid_url(message: impl Into<Cow<'static, str>>) -> Error {
         Error::new(ErrorKind::InvalidUrl, message)
     }
@@ -391,12 +426,31 @@ impl Error {
     }
 }
 
+/// The message and the request it happened on, without the cause: that is
+/// [`source`](std::error::Error::source), as the Rust API guidelines ask (C-GOOD-ERR),
+/// so a report that walks the chain (anyhow's `{:#}`, `{:?}` of an `anyhow::Error`)
+/// names each cause once. The alternate form, `{:#}`, walks the chain itself:
+///
+/// ```
+/// use httpx::{Error, ErrorKind};
+/// let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+/// let err = Error::new(ErrorKind::ConnectError, "Connection to 127.0.0.1:1 failed").with_source(io);
+/// assert_eq!(err.to_string(), "Connection to 127.0.0.1:1 failed");
+/// assert_eq!(format!("{err:#}"), "Connection to 127.0.0.1:1 failed: refused");
+/// ```
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.inner.message)?;
         // HTTPStatusError messages name the URL themselves.
         if let (Some(req), None) = (&self.inner.request, &self.inner.status) {
             write!(f, " ({} {})", req.method, req.url)?;
+        }
+        if f.alternate() {
+            let mut source = std::error::Error::source(self);
+            while let Some(cause) = source {
+                write!(f, ": {cause}")?;
+                source = cause.source();
+            }
         }
         Ok(())
     }
@@ -427,6 +481,60 @@ impl std::error::Error for Error {
             .source
             .as_ref()
             .map(|e| &**e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// An I/O error as httpx's [`WriteError`](ErrorKind::WriteError), or
+/// [`WriteTimeout`](ErrorKind::WriteTimeout) for [`TimedOut`](std::io::ErrorKind::TimedOut):
+/// the conversion is meant for the sources of request bodies (a file read for an upload,
+/// [`Body::from_reader`](crate::Body::from_reader), a stream given to
+/// [`Body::from_stream`](crate::Body::from_stream)), whose failure is a failure to send
+/// the request. An `io::Error` made from an [`Error`] (see the conversion the other way)
+/// gives that error back. The message says a request body could not be read; the
+/// `io::Error` is the [`source`](std::error::Error::source).
+///
+/// ```
+/// use std::error::Error as _;
+/// let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "no access");
+/// let err = httpx::Error::from(io);
+/// assert_eq!(err.kind(), httpx::ErrorKind::WriteError);
+/// assert_eq!(err.source().unwrap().to_string(), "no access");
+/// ```
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Error {
+        if err.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            if let Some(inner) = err.into_inner() {
+                if let Ok(err) = inner.downcast::<Error>() {
+                    return *err;
+                }
+            }
+            // Not reached: the inner error was checked to be an `Error`.
+            return Error::new(ErrorKind::WriteError, "Reading the request body failed");
+        }
+        let kind = if err.kind() == std::io::ErrorKind::TimedOut {
+            ErrorKind::WriteTimeout
+        } else {
+            ErrorKind::WriteError
+        };
+        Error::new(kind, "Reading the request body failed").with_source(err)
+    }
+}
+
+impl Error {
+    /// The error of a request body's stream or iterator: an [`Error`] as it is, an
+    /// [`std::io::Error`] as its `From` conversion makes it, anything else as a
+    /// [`WriteError`](ErrorKind::WriteError) whose source is that error.
+    pub(crate) fn from_body_error(err: impl Into<BoxError>) -> Error {
+        let err = err.into();
+        let err = match err.downcast::<Error>() {
+            Ok(err) => return *err,
+            Err(err) => err,
+        };
+        match err.downcast::<std::io::Error>() {
+            Ok(io) => Error::from(*io),
+            Err(err) => Error::new(ErrorKind::WriteError, "Reading the request body failed")
+                .with_source(err),
+        }
     }
 }
 

@@ -343,7 +343,39 @@ impl Headers {
         self.entries.iter().any(|e| e.is(name))
     }
 
+    /// The first value of `name`, borrowed, when it is valid UTF-8 (header values are
+    /// ASCII in practice); `None` when there is none or it is not UTF-8 (use
+    /// [`get`](Headers::get), which decodes it as Latin-1, or
+    /// [`get_all_bytes`](Headers::get_all_bytes)). Later values of a repeated header
+    /// are left out: [`get`](Headers::get) joins them.
+    pub fn get_first(&self, name: &str) -> Option<&str> {
+        let first = self.entries.iter().find(|e| e.is(name))?;
+        std::str::from_utf8(&first.value).ok()
+    }
+
     /// The values of `name` joined with `", "`, as httpx's `headers[name]`.
+    ///
+    /// A [`Cow`]: borrowed when there is one value and it is UTF-8, owned when values
+    /// were joined or a non-UTF-8 value was decoded as Latin-1. `.as_deref()` gives an
+    /// `Option<&str>` to compare or parse, and `.map(Cow::into_owned)` an
+    /// `Option<String>` to keep (`.map(str::to_owned)` does not compile on a `Cow`).
+    /// [`get_first`](Headers::get_first) borrows the first value alone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    ///
+    /// let mut headers = httpx::Headers::new();
+    /// headers.append("accept", "text/html")?;
+    /// headers.append("accept", "application/json")?;
+    /// assert_eq!(headers.get("accept").as_deref(), Some("text/html, application/json"));
+    /// let kept: Option<String> = headers.get("accept").map(Cow::into_owned);
+    /// assert_eq!(kept.unwrap(), "text/html, application/json");
+    /// assert_eq!(headers.get_first("accept"), Some("text/html"));
+    /// assert_eq!(headers.get("x-missing"), None);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn get(&self, name: &str) -> Option<Cow<'_, str>> {
         let mut values = self.entries.iter().filter(|e| e.is(name));
         let first = values.next()?;

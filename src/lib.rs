@@ -60,30 +60,49 @@ pub mod status;
 pub mod transport;
 pub mod url;
 
+#[doc(inline)]
 pub use crate::async_client::{AsyncClient, AsyncClientBuilder};
+#[doc(inline)]
 pub use crate::auth::{Auth, AuthFlow};
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[doc(inline)]
 pub use crate::client::{Client, ClientBuilder};
+#[doc(inline)]
 pub use crate::client::{ClientKind, RequestBuilder, SendOptions};
+#[doc(inline)]
 pub use crate::config::{Credentials, DefaultEncoding, Limits, Proxy, Timeout};
+#[doc(inline)]
 pub use crate::content::{Multipart, Part};
+#[doc(inline)]
 pub use crate::cookies::Cookies;
+#[doc(inline)]
 pub use crate::error::{Error, ErrorKind, Result};
+#[doc(inline)]
 pub use crate::headers::Headers;
+#[doc(inline)]
 pub use crate::request::{Body, Method, Request, RequestOptions};
+#[doc(inline)]
 pub use crate::response::{Link, Response, ResponseBuilder};
+#[doc(inline)]
 pub use crate::status::StatusCode;
 #[cfg(feature = "tower")]
+#[doc(inline)]
 pub use crate::transport::AppTransport;
 #[cfg(all(feature = "fetch", target_arch = "wasm32", target_os = "unknown"))]
+#[doc(inline)]
 pub use crate::transport::FetchTransport;
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[doc(inline)]
 pub use crate::transport::Transport;
 #[cfg(all(feature = "wasi", target_os = "wasi"))]
+#[doc(inline)]
 pub use crate::transport::WasiHttpTransport;
 #[cfg(all(feature = "hyper", not(target_family = "wasm")))]
+#[doc(inline)]
 pub use crate::transport::{AsyncHttpTransport, HttpTransport};
+#[doc(inline)]
 pub use crate::transport::{AsyncTransport, Capabilities, MockTransport};
+#[doc(inline)]
 pub use crate::url::{IntoUrl, QueryParams, Url};
 
 // The README's examples are doc tests.

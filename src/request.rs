@@ -12,7 +12,7 @@ use sync_wrapper::SyncWrapper;
 pub use http::Method;
 
 use crate::config::{Credentials, Timeout};
-use crate::error::{Error, Result};
+use crate::error::{BoxError, Error, Result};
 use crate::headers::Headers;
 use crate::rt::{BoxIter, BoxStream, Instant, MaybeSend};
 use crate::url::Url;
@@ -61,14 +61,32 @@ impl Body {
 
     /// A blocking stream of chunks (httpx's sync iterator content). `len`, when known,
     /// becomes the `Content-Length`; otherwise the body is sent chunked.
-    pub fn from_iter<I, B>(iter: I, len: Option<u64>) -> Body
+    ///
+    /// The items' error can be any error convertible into
+    /// `Box<dyn Error + Send + Sync>` (an [`Error`] of this crate, a
+    /// [`std::io::Error`], ...): an error while the body is sent fails the request with
+    /// [`WriteError`](crate::ErrorKind::WriteError),
+    /// unless it is an [`Error`] already, which is kept as it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Body;
+    /// let lines = ["a\n", "b\n"].into_iter().map(Ok::<_, std::io::Error>);
+    /// let body = Body::from_iter(lines, Some(4));
+    /// assert_eq!(body.len(), Some(4));
+    /// ```
+    pub fn from_iter<I, B, E>(iter: I, len: Option<u64>) -> Body
     where
-        I: IntoIterator<Item = Result<B>>,
+        I: IntoIterator<Item = std::result::Result<B, E>>,
         I::IntoIter: MaybeSend + 'static,
         B: Into<Bytes>,
+        E: Into<BoxError>,
     {
-        let iter: BoxIter<'static, Result<Bytes>> =
-            Box::new(iter.into_iter().map(|r| r.map(Into::into)));
+        let iter: BoxIter<'static, Result<Bytes>> = Box::new(
+            iter.into_iter()
+                .map(|r| r.map(Into::into).map_err(Error::from_body_error)),
+        );
         Body {
             inner: BodyInner::Iter {
                 iter: SyncWrapper::new(iter),
@@ -101,11 +119,7 @@ impl Body {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => {
                         done = true;
-                        return Some(Err(Error::new(
-                            crate::ErrorKind::WriteError,
-                            format!("reading the request body failed: {e}"),
-                        )
-                        .with_source(e)));
+                        return Some(Err(Error::from(e)));
                     }
                 }
             }
@@ -113,13 +127,45 @@ impl Body {
         Body::from_iter(iter, len)
     }
 
-    /// An async stream of chunks (httpx's async iterator content).
-    pub fn from_stream<S, B>(stream: S, len: Option<u64>) -> Body
+    /// An async stream of chunks (httpx's async iterator content; reqwest's
+    /// `Body::wrap_stream`). `len`, when known, becomes the `Content-Length`; otherwise
+    /// the body is sent chunked.
+    ///
+    /// The items' error can be any error convertible into
+    /// `Box<dyn Error + Send + Sync>`, as for [`from_iter`](Body::from_iter), so a
+    /// `tokio_util::io::ReaderStream` over a file goes in as it is.
+    ///
+    /// # Examples
+    ///
+    /// Uploading a file with tokio: `tokio-util`'s `ReaderStream` yields
+    /// `Result<Bytes, std::io::Error>`.
+    ///
+    /// ```no_run
+    /// # #[cfg(not(target_family = "wasm"))]
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use tokio_util::io::ReaderStream;
+    ///
+    /// let file = tokio::fs::File::open("video.mp4").await?;
+    /// let len = file.metadata().await?.len();
+    /// let body = httpx::Body::from_stream(ReaderStream::new(file), Some(len));
+    ///
+    /// let client = httpx::AsyncClient::new();
+    /// let response = client.put("https://example.org/upload").body(body).send().await?;
+    /// println!("{}", response.status());
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(target_family = "wasm")]
+    /// # fn main() {}
+    /// ```
+    pub fn from_stream<S, B, E>(stream: S, len: Option<u64>) -> Body
     where
-        S: Stream<Item = Result<B>> + MaybeSend + 'static,
+        S: Stream<Item = std::result::Result<B, E>> + MaybeSend + 'static,
         B: Into<Bytes>,
+        E: Into<BoxError>,
     {
-        let stream: BoxStream<'static, Result<Bytes>> = Box::pin(stream.map(|r| r.map(Into::into)));
+        let stream: BoxStream<'static, Result<Bytes>> =
+            Box::pin(stream.map(|r| r.map(Into::into).map_err(Error::from_body_error)));
         Body {
             inner: BodyInner::Stream {
                 stream: SyncWrapper::new(stream),

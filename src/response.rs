@@ -3,6 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -92,7 +93,8 @@ pub struct Response {
     explicit_encoding: Option<Charset>,
     source: Option<Source>,
     content: Option<Bytes>,
-    text: OnceLock<String>,
+    /// Whether the text was decoded: the encoding can no longer change (httpx).
+    text_accessed: AtomicBool,
     stream_consumed: bool,
     closed: bool,
     num_bytes_downloaded: u64,
@@ -141,7 +143,7 @@ impl Response {
             explicit_encoding: None,
             source,
             content: None,
-            text: OnceLock::new(),
+            text_accessed: AtomicBool::new(false),
             stream_consumed: false,
             closed: false,
             num_bytes_downloaded: 0,
@@ -168,7 +170,7 @@ impl Response {
             explicit_encoding: self.explicit_encoding,
             source: None,
             content: self.content.clone(),
-            text: self.text.clone(),
+            text_accessed: AtomicBool::new(self.text_accessed.load(Ordering::Relaxed)),
             stream_consumed: true,
             closed: true,
             num_bytes_downloaded: self.num_bytes_downloaded,
@@ -456,7 +458,7 @@ impl Response {
     /// Sets the encoding used for the text. Fails once the text has been decoded, as
     /// in httpx, and for a label no decoder knows.
     pub fn set_encoding(&mut self, label: &str) -> Result<()> {
-        if self.text.get().is_some() {
+        if self.text_accessed.load(Ordering::Relaxed) {
             return Err(Error::invalid_state(
                 "Setting encoding after `text` has been accessed is not allowed.",
             ));
@@ -471,24 +473,80 @@ impl Response {
         self.default_encoding = encoding;
     }
 
-    /// The decoded body. `ResponseNotRead` until the body has been read.
+    /// The `Content-Length` header: the size of the body as sent, before any content
+    /// decoding (a gzip body's compressed size). `None` when the header is missing or
+    /// not a number (a chunked or HTTP/2 body of unknown length, say). For the size of
+    /// a read body, use `content()?.len()`.
+    ///
+    /// ```
+    /// let response = httpx::Response::builder(200).content("hello").build()?;
+    /// assert_eq!(response.content_length(), Some(5));
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
+    pub fn content_length(&self) -> Option<u64> {
+        let value = self.headers.get("content-length")?;
+        // Repeated headers arrive joined with commas: equal values are one length.
+        let mut lengths = value.split(',').map(|v| v.trim().parse::<u64>().ok());
+        let first = lengths.next()??;
+        lengths.all(|l| l == Some(first)).then_some(first)
+    }
+
+    /// The decoded body, borrowed. `ResponseNotRead` until the body has been read.
+    ///
+    /// [`bytes`](Response::bytes) returns the same buffer as an owned [`Bytes`] (a
+    /// reference count, no copy), which also works on a temporary response.
     pub fn content(&self) -> Result<&Bytes> {
         self.content.as_ref().ok_or_else(Error::response_not_read)
     }
 
+    /// The decoded body as an owned [`Bytes`] (reqwest's `bytes()`): the buffer the
+    /// response holds, shared by reference count rather than copied. `ResponseNotRead`
+    /// until the body has been read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// let transport = httpx::MockTransport::new(|_| httpx::Response::builder(200).content("raw").build());
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// let body: bytes::Bytes = client.get("https://example.org/").send()?.bytes()?;
+    /// assert_eq!(body, "raw");
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
+    pub fn bytes(&self) -> Result<Bytes> {
+        self.content().cloned()
+    }
+
     /// The body decoded as text, with [`encoding`](Response::encoding); invalid
-    /// sequences become U+FFFD.
-    pub fn text(&self) -> Result<&str> {
-        if let Some(text) = self.text.get() {
-            return Ok(text);
-        }
+    /// sequences become U+FFFD. `ResponseNotRead` until the body has been read.
+    ///
+    /// The text is returned owned, so it outlives the response: the one-liner
+    /// `let body = client.get(url).send()?.text()?;` compiles. Each call decodes the
+    /// body again; keep the `String` rather than calling it in a loop. Once the text
+    /// has been decoded, [`set_encoding`](Response::set_encoding) fails, as in httpx.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// let transport = httpx::MockTransport::new(|_| httpx::Response::builder(200).text("hello").build());
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// let body = client.get("https://example.org/").send()?.text()?;
+    /// assert_eq!(body, "hello");
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
+    pub fn text(&self) -> Result<String> {
         let content = self.content()?;
-        let text = if content.is_empty() {
+        self.text_accessed.store(true, Ordering::Relaxed);
+        Ok(if content.is_empty() {
             String::new()
         } else {
             self.charset().decode(content)
-        };
-        Ok(self.text.get_or_init(|| text))
+        })
     }
 
     /// The body parsed as JSON.
@@ -500,7 +558,7 @@ impl Response {
         let Some(text) = json_text(content) else {
             // Not valid in the detected encoding: try the declared charset.
             if self.charset() != Charset::UTF_8 {
-                if let Ok(value) = serde_json::from_str(self.text()?) {
+                if let Ok(value) = serde_json::from_str(&self.text()?) {
                     return Ok(value);
                 }
             }
@@ -508,9 +566,8 @@ impl Response {
                 "Invalid JSON in response body: it is not valid UTF-8, UTF-16 or UTF-32",
             ));
         };
-        serde_json::from_str(&text).map_err(|e| {
-            Error::decoding(format!("Invalid JSON in response body: {e}")).with_source(e)
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| Error::decoding("Invalid JSON in response body").with_source(e))
     }
 
     fn request_context(&self, err: Error) -> Error {
@@ -1522,7 +1579,7 @@ impl ResponseBuilder {
             }
             Err(e) => {
                 self.error
-                    .get_or_insert(Error::local_protocol(format!("Cannot serialise JSON: {e}")));
+                    .get_or_insert(Error::local_protocol("Cannot serialise JSON").with_source(e));
             }
         }
         self
@@ -1629,7 +1686,7 @@ impl TryFrom<Response> for http::Response<Bytes> {
         let (builder, content) = response.into_parts_with_content()?;
         builder
             .body(content)
-            .map_err(|e| Error::remote_protocol(format!("Invalid response: {e}")))
+            .map_err(|e| Error::remote_protocol("Invalid response").with_source(e))
     }
 }
 

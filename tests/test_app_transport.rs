@@ -354,9 +354,11 @@ fn sources(err: &httpx::Error) -> Vec<String> {
 }
 
 fn assert_app_error(err: &httpx::Error, text: &str) {
-    // httpx re-raises the app's exception; here it is the source of an httpx error.
+    // httpx re-raises the app's exception; here it is the source of an httpx error,
+    // named once: in the chain, not in the message too.
     assert_eq!(err.kind(), ErrorKind::RemoteProtocolError, "{err}");
-    assert!(err.to_string().contains(text), "{err}");
+    assert!(!err.to_string().contains(text), "{err}");
+    assert!(format!("{err:#}").contains(text), "{err:#}");
     assert!(
         sources(err).iter().any(|s| s.contains(text)),
         "{:?}",
@@ -856,13 +858,115 @@ async fn test_app_transport_is_shared_between_clients() -> httpx::Result<()> {
         .build()?;
     let b = httpx::Client::builder().transport(transport).build()?;
     assert_eq!(a.get("http://x/").send().await?.text()?, "Hello, World!");
-    let text = tokio::task::spawn_blocking(move || {
-        b.get("http://x/")
-            .send()
-            .and_then(|r| r.text().map(str::to_string))
+    let text =
+        tokio::task::spawn_blocking(move || b.get("http://x/").send().and_then(|r| r.text()))
+            .await
+            .unwrap()?;
+    assert_eq!(text, "Hello, World!");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The blocking Client with handlers that need a tokio runtime
+// ---------------------------------------------------------------------------
+
+/// Handlers that await a tokio timer, spawn a task, and stream a body with pauses.
+fn timer_app() -> Router {
+    Router::new()
+        .route(
+            "/sleep",
+            get(|| async {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                "slept"
+            }),
+        )
+        .route(
+            "/spawn",
+            get(|| async {
+                tokio::spawn(async { "spawned" })
+                    .await
+                    .unwrap_or("join failed")
+            }),
+        )
+        .route(
+            "/slow-body",
+            get(|| async {
+                let chunks = futures_util::stream::iter(["a", "b", "c"]).then(|chunk| async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    Ok::<_, Infallible>(Bytes::from_static(chunk.as_bytes()))
+                });
+                AxumBody::from_stream(chunks)
+            }),
+        )
+}
+
+fn timer_client() -> httpx::Result<httpx::Client> {
+    httpx::Client::builder()
+        .transport(AppTransport::new(timer_app()))
+        .base_url("http://testserver")
+        .build()
+}
+
+fn check_timer_app(client: &httpx::Client) -> httpx::Result<()> {
+    // The one-liners a reqwest user writes: owned text from a temporary response.
+    let slept = client.get("/sleep").send()?.text()?;
+    assert_eq!(slept, "slept");
+    let spawned = client.get("/spawn").send()?.text()?;
+    assert_eq!(spawned, "spawned");
+    assert_eq!(client.get("/slow-body").send()?.text()?, "abc");
+    // Streamed: each chunk's timer fires while the body is read.
+    let mut response = client.stream("GET", "/slow-body").send()?;
+    let chunks: Vec<Bytes> = response.iter_bytes().collect::<httpx::Result<_>>()?;
+    assert_eq!(chunks.concat(), b"abc");
+    Ok(())
+}
+
+#[test]
+fn blocking_client_drives_handlers_that_await_tokio_timers() -> httpx::Result<()> {
+    // No runtime on this thread: the transport's shared runtime drives the timers.
+    assert!(tokio::runtime::Handle::try_current().is_err());
+    check_timer_app(&timer_client()?)
+}
+
+#[tokio::test]
+async fn blocking_client_inside_a_current_thread_runtime() -> httpx::Result<()> {
+    // This thread is the runtime's only one, and it blocks: the shared runtime must
+    // drive the handler's timers, not this one.
+    check_timer_app(&timer_client()?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_client_from_spawn_blocking_uses_the_callers_runtime() -> httpx::Result<()> {
+    // A handler that uses the caller's runtime: a channel served by a task of it.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<tokio::sync::oneshot::Sender<String>>(1);
+    tokio::spawn(async move {
+        while let Some(reply) = rx.recv().await {
+            let _ = reply.send(format!("{:?}", tokio::runtime::Handle::current().id()));
+        }
+    });
+    let caller = format!("{:?}", tokio::runtime::Handle::current().id());
+    let app = Router::new().route(
+        "/runtime",
+        get(move || {
+            let tx = tx.clone();
+            async move {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                let here = format!("{:?}", tokio::runtime::Handle::current().id());
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                let _ = tx.send(reply).await;
+                let served_by = answer.await.unwrap_or_default();
+                format!("{here} {served_by}")
+            }
+        }),
+    );
+    let body = tokio::task::spawn_blocking(move || -> httpx::Result<String> {
+        let client = httpx::Client::builder()
+            .transport(AppTransport::new(app))
+            .build()?;
+        client.get("http://testserver/runtime").send()?.text()
     })
     .await
-    .unwrap()?;
-    assert_eq!(text, "Hello, World!");
+    .expect("the blocking task ran")?;
+    assert_eq!(body, format!("{caller} {caller}"));
     Ok(())
 }

@@ -891,7 +891,12 @@ dual_test! {
         let client = builder!().transport(MockTransport::new(echo_content)).build()?;
         let err = send!(client.post(URL).content(Body::from_reader(Broken, None))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::WriteError);
-        assert!(err.to_string().contains("disk on fire"), "{err}");
+        // The reader's error is the cause, named once: in the chain, not the message.
+        assert!(!err.to_string().contains("disk on fire"), "{err}");
+        assert_eq!(
+            std::error::Error::source(&err).map(|s| s.to_string()).as_deref(),
+            Some("disk on fire")
+        );
         Ok(())
     }
 

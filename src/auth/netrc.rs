@@ -549,11 +549,7 @@ impl Auth for NetRcAuth {
 
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 fn read_error(path: &std::path::Path, e: std::io::Error) -> Error {
-    Error::local_protocol(format!(
-        "Cannot read the netrc file {}: {e}",
-        path.display()
-    ))
-    .with_source(e)
+    Error::local_protocol(format!("Cannot read the netrc file {}", path.display())).with_source(e)
 }
 
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]

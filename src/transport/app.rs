@@ -19,9 +19,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 ///
 /// The service receives an `http::Request<httpx::Body>` with an absolute URI and
 /// answers with any `http::Response<B>` whose body implements `http_body::Body`;
-/// the response body is streamed, not buffered. Works with [`AsyncClient`]; a
-/// [`Client`] can drive services that need no runtime (their futures complete when
-/// polled on the calling thread; an axum router whose handlers only compute does).
+/// the response body is streamed, not buffered. Works with [`AsyncClient`] (the
+/// service runs in the caller's runtime) and with the blocking [`Client`]: there the
+/// service and its response body are polled on the calling thread inside a tokio
+/// runtime context, so handlers can await timers, spawn tasks and use tokio I/O. That
+/// context is the caller's runtime when the client is used from a multi-threaded tokio
+/// runtime, else a small runtime (one worker thread, started on first use and shared
+/// by every `AppTransport`) that drives their timers and I/O.
 ///
 /// [`AsyncClient`]: crate::AsyncClient
 /// [`Client`]: crate::Client
@@ -60,7 +64,7 @@ fn app_error(err: impl Into<BoxError>) -> Error {
     let err = err.into();
     Error::new(
         ErrorKind::RemoteProtocolError,
-        format!("the in-process service failed: {err}"),
+        "The in-process service failed",
     )
     .with_source(err)
 }
@@ -91,7 +95,7 @@ where
                     let err = e.into();
                     return Poll::Ready(Some(Err(Error::new(
                         ErrorKind::ReadError,
-                        format!("the in-process service's body failed: {err}"),
+                        "The in-process service's body failed",
                     )
                     .with_source(err))));
                 }
@@ -120,7 +124,11 @@ fn build_response(parts: http::response::Parts, body: BodySource) -> Result<Resp
         #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
         BodySource::Blocking(stream) => {
             let mut stream = stream;
+            #[cfg(not(target_family = "wasm"))]
+            let handle = runtime::handle()?;
             builder.raw_stream(std::iter::from_fn(move || {
+                #[cfg(not(target_family = "wasm"))]
+                let _context = handle.enter();
                 crate::rt::block_on(futures_util::StreamExt::next(&mut stream))
             }))
         }
@@ -164,7 +172,50 @@ where
     B::Error: Into<BoxError>,
 {
     fn handle_request(&self, request: Request) -> Result<Response> {
-        let (parts, stream) = crate::rt::block_on(self.call(request))?;
+        let (parts, stream) = {
+            #[cfg(not(target_family = "wasm"))]
+            let _context = runtime::handle()?.enter();
+            crate::rt::block_on(self.call(request))?
+        };
         build_response(parts, BodySource::Blocking(stream))
+    }
+}
+
+/// The tokio runtime context the blocking client polls services in (see
+/// [`AppTransport`]).
+#[cfg(not(target_family = "wasm"))]
+pub(crate) mod runtime {
+    use std::sync::OnceLock;
+
+    use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
+
+    use crate::error::{Error, ErrorKind, Result};
+
+    /// The caller's runtime when it has worker threads to drive timers and I/O while
+    /// this thread blocks; else the shared runtime of in-process services.
+    pub(crate) fn handle() -> Result<Handle> {
+        if let Ok(current) = Handle::try_current() {
+            if current.runtime_flavor() == RuntimeFlavor::MultiThread {
+                return Ok(current);
+            }
+        }
+        static SHARED: OnceLock<std::result::Result<Runtime, String>> = OnceLock::new();
+        match SHARED.get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("httpx-app-transport")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        }) {
+            Ok(runtime) => Ok(runtime.handle().clone()),
+            Err(why) => Err(Error::new(
+                ErrorKind::InvalidState,
+                format!(
+                    "AppTransport: no tokio runtime for the blocking client ({why}); \
+                     use AsyncClient from your own runtime instead"
+                ),
+            )),
+        }
     }
 }

@@ -182,3 +182,32 @@ pub fn child_outcomes(mut command: std::process::Command, prefix: &str) -> [serd
     };
     [outcome("sync"), outcome("async")]
 }
+
+/// The texts of an error and of each of its sources, outermost first (what anyhow's
+/// `{:#}` joins with ": ").
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        out.push(cause.to_string());
+        source = cause.source();
+    }
+    out
+}
+
+/// Asserts that no level of the error chain repeats the text of a cause below it
+/// (C-GOOD-ERR: each level adds its own information once), and returns the chain
+/// joined as anyhow's `{:#}` prints it.
+#[track_caller]
+pub fn assert_chain_without_repeats(err: &(dyn std::error::Error + 'static)) -> String {
+    let chain = error_chain(err);
+    for (i, outer) in chain.iter().enumerate() {
+        for inner in &chain[i + 1..] {
+            assert!(
+                inner.trim().is_empty() || !outer.contains(inner.as_str()),
+                "{outer:?} repeats its cause {inner:?} (chain: {chain:?})"
+            );
+        }
+    }
+    chain.join(": ")
+}

@@ -235,10 +235,18 @@ test('followRedirects false is honoured, not silently ignored', async (httpx, ba
   match(refused.message, /max_redirects=5 cannot be enforced by fetch/);
 });
 
-test('a redirect loop is TooManyRedirects', async (httpx, base) => {
+test('a redirect loop is TooManyRedirects', async (httpx, base, host) => {
   const client = new httpx.AsyncClient({ baseUrl: base, followRedirects: true });
-  const error = await rejects(() => client.get('/redirect-loop'), httpx.RequestError);
-  ok(error instanceof httpx.TooManyRedirects || error instanceof httpx.ConnectError, error.name);
+  if (host === 'node') {
+    // undici names the cause ("redirect count exceeded").
+    const error = await rejects(() => client.get('/redirect-loop'), httpx.TooManyRedirects);
+    match(error.message, /redirects/);
+  } else {
+    // Browsers reject a redirect loop with the same opaque TypeError as a refused
+    // connection, so it can only be a ConnectError.
+    const error = await rejects(() => client.get('/redirect-loop'), httpx.ConnectError);
+    equal(error.name, 'ConnectError');
+  }
   await client.close();
 });
 
@@ -254,6 +262,8 @@ test('a refused connection is ConnectError, nested like httpx', async (httpx) =>
   equal(error.name, 'ConnectError');
   equal(error.request.method, 'GET');
   equal(error.request.url, 'http://127.0.0.1:1/');
+  // Each part of the message once (undici's "fetch failed" is not repeated).
+  equal(error.message.split('fetch failed').length, 2, error.message);
 });
 
 test('timeouts: time to headers, between body chunks, total', async (httpx, base) => {
@@ -285,7 +295,8 @@ test('invalid URLs and forbidden headers fail before any I/O', async (httpx, bas
     // In a page or a worker, the base URL defaults to the document's origin.
     equal((await client.get('/get')).url, `${location.origin}/get`);
   }
-  await rejects(() => client.get(`${base}/get`, { headers: { 'X-Bad': 'a\r\nInjected: 1' } }), Error);
+  const injected = await rejects(() => client.get(`${base}/get`, { headers: { 'X-Bad': 'a\r\nInjected: 1' } }), httpx.LocalProtocolError);
+  match(injected.message, /X-Bad.*CR/i);
   const forbidden = await rejects(() => client.get(`${base}/get`, { headers: { Cookie: 'a=b' } }), httpx.LocalProtocolError);
   match(forbidden.message, /cookie/i);
   const typo = await rejects(() => client.get(`${base}/get`, { follow_redirects: true }), TypeError);
@@ -535,7 +546,9 @@ test('close() stops a read() in progress and a stream; elapsed is known after an
   const reading = slow.read();
   setTimeout(() => slow.close(), 100);
   await rejects(reading, httpx.StreamClosed);
-  ok(Date.now() - started < 2000, `read() stopped after ${Date.now() - started} ms`);
+  // Stopped by close() (at 100 ms), long before the body's 4 s; generous on busy machines.
+  const stoppedAfter = Date.now() - started;
+  ok(stoppedAfter >= 90 && stoppedAfter < 3500, `read() stopped after ${stoppedAfter} ms`);
   ok(slow.elapsed >= 0);
   const streamed = await client.stream('GET', '/stream-bytes/100000', { params: { chunk_size: 1000 } });
   const chunks = streamed.iterBytes();
@@ -544,12 +557,14 @@ test('close() stops a read() in progress and a stream; elapsed is known after an
   await rejects(() => chunks.next(), httpx.StreamClosed);
   ok(streamed.elapsed >= 0, 'elapsed after a close in the middle');
   // A close() while a chunk is awaited from the network settles that wait at once.
-  const waiting = await client.stream('GET', '/slow-body', { params: { chunks: 5, interval_ms: 1000 } });
+  const waiting = await client.stream('GET', '/slow-body', { params: { chunks: 3, interval_ms: 4000 } });
   const pendingChunk = waiting.iterBytes().next();
   const closedAt = Date.now();
   setTimeout(() => waiting.close(), 100);
   await rejects(pendingChunk, httpx.StreamClosed);
-  ok(Date.now() - closedAt < 800, `the pending chunk settled after ${Date.now() - closedAt} ms`);
+  // Settled by close() (at 100 ms), not by the next chunk (4 s later).
+  const settledAfter = Date.now() - closedAt;
+  ok(settledAfter >= 90 && settledAfter < 3000, `the pending chunk settled after ${settledAfter} ms`);
   const left = await client.stream('GET', '/stream-bytes/100000', { params: { chunk_size: 1000 } });
   for await (const _ of left.iterBytes()) break;
   ok(left.isClosed && left.elapsed >= 0, 'elapsed after a break');
@@ -681,7 +696,8 @@ test('iterBytes(chunkSize) and iterLines across chunk boundaries, in linear time
   for await (const _ of (await bigClient.stream('GET', 'https://x.test/')).iterBytes(4 * 1024 * 1024)) blocks += 1;
   equal(length, big.length);
   equal(blocks, 2);
-  ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  // Linear, not quadratic, in the body's size: a generous bound for busy machines.
+  ok(Date.now() - started < 20000, `took ${Date.now() - started} ms`);
   await client.close();
   await bigClient.close();
 });
@@ -726,23 +742,26 @@ test('an AbortSignal cancels a request, and later its streamed body, with its re
   const client = new httpx.AsyncClient({ baseUrl: base });
   let controller = new AbortController();
   let started = Date.now();
-  const pending = client.get('/delay/3', { signal: controller.signal });
+  const pending = client.get('/delay/6', { signal: controller.signal });
   setTimeout(() => controller.abort(), 100);
   const aborted = await rejects(pending, Error);
   equal(aborted.name, 'AbortError');
-  ok(Date.now() - started < 2000, `aborted after ${Date.now() - started} ms`);
+  // Aborted at 100 ms, not answered after 6 s.
+  const abortedAfter = Date.now() - started;
+  ok(abortedAfter >= 90 && abortedAfter < 5000, `aborted after ${abortedAfter} ms`);
   class Reason extends Error {}
   controller = new AbortController();
   controller.abort(new Reason('changed my mind'));
   await rejects(() => client.get('/get', { signal: controller.signal }), Reason, 'an aborted signal fails at once');
   equal((await rejects(() => client.get('/delay/3', { signal: AbortSignal.timeout(100) }), Error)).name, 'TimeoutError');
   controller = new AbortController();
-  const response = await client.stream('GET', '/slow-body', { params: { chunks: 10, interval_ms: 200 }, signal: controller.signal });
+  const response = await client.stream('GET', '/slow-body', { params: { chunks: 10, interval_ms: 600 }, signal: controller.signal });
   started = Date.now();
   await rejects(async () => {
     for await (const _ of response.iterBytes()) controller.abort(new Reason('enough'));
   }, Reason);
-  ok(response.isClosed && Date.now() - started < 1500);
+  // Closed at the first chunk, not after the body's 5.4 s.
+  ok(response.isClosed && Date.now() - started < 4500, `closed after ${Date.now() - started} ms`);
   const hanging = new httpx.AsyncClient({ transport: new httpx.MockTransport(() => new Promise(() => {})) });
   controller = new AbortController();
   setTimeout(() => controller.abort(), 50);

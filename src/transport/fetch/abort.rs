@@ -247,7 +247,17 @@ impl Guard {
                 ),
             );
         }
-        let mut message = format!("fetch failed: {description}");
+        // Node's undici rejects with `TypeError: fetch failed` and the reason in its
+        // cause: say "fetch failed" once, then the reason.
+        let detail = description
+            .strip_prefix("TypeError: fetch failed")
+            .map(|rest| rest.trim_start_matches(": "))
+            .unwrap_or(&description);
+        let mut message = if detail.is_empty() {
+            "fetch failed".to_string()
+        } else {
+            format!("fetch failed: {detail}")
+        };
         if streamed_upload {
             message.push_str(
                 " (a streaming request body needs HTTP/2 in Chromium; against an HTTP/1.1 \
@@ -304,7 +314,8 @@ pub(super) fn describe(error: &JsValue) -> String {
         (None, None) => error.as_string().unwrap_or_else(|| "unknown error".into()),
     };
     if let Ok(cause) = Reflect::get(error, &JsValue::from_str("cause")) {
-        if let Some(message) = text(&cause, "message") {
+        // A cause that only repeats the message adds nothing.
+        if let Some(message) = text(&cause, "message").filter(|m| !out.contains(m.as_str())) {
             out.push_str(": ");
             out.push_str(&message);
         }

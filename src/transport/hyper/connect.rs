@@ -100,7 +100,7 @@ pub(crate) async fn tcp(target: TcpTarget<'_>) -> Result<BoxIo> {
         Ok(ip) => vec![SocketAddr::new(ip, target.port)],
         Err(_) => tokio::net::lookup_host((host, target.port))
             .await
-            .map_err(|e| connect_error(format!("Name resolution failed for {host}: {e}"), e))?
+            .map_err(|e| connect_error(format!("Name resolution failed for {host}"), e))?
             .collect(),
     };
     let mut last_error = None;
@@ -113,7 +113,7 @@ pub(crate) async fn tcp(target: TcpTarget<'_>) -> Result<BoxIo> {
     let e = last_error
         .unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no address found"));
     Err(connect_error(
-        format!("Connection to {host}:{} failed: {e}", target.port),
+        format!("Connection to {host}:{} failed", target.port),
         e,
     ))
 }
@@ -137,10 +137,7 @@ async fn tcp_to(addr: SocketAddr, local: Option<IpAddr>) -> std::io::Result<toki
 pub(crate) async fn unix(path: &std::path::Path) -> Result<BoxIo> {
     let stream = tokio::net::UnixStream::connect(path).await.map_err(|e| {
         connect_error(
-            format!(
-                "Connection to the Unix socket {} failed: {e}",
-                path.display()
-            ),
+            format!("Connection to the Unix socket {} failed", path.display()),
             e,
         )
     })?;
@@ -177,7 +174,7 @@ pub(crate) async fn tls(
     let stream = tokio_rustls::TlsConnector::from(config)
         .connect(name, io)
         .await
-        .map_err(|e| connect_error(format!("TLS handshake with {host} failed: {e}"), e))?;
+        .map_err(|e| connect_error(format!("TLS handshake with {host} failed"), e))?;
     let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
     Ok(TlsStream {
         io: Box::new(stream),
@@ -207,12 +204,15 @@ pub(crate) async fn connect_tunnel(
     }
     head.push_str("\r\n");
     let proxy_error = |message: String| Error::new(ErrorKind::ProxyError, message);
+    let proxy_io_error = |message: &'static str, e: std::io::Error| {
+        Error::new(ErrorKind::ProxyError, message).with_source(e)
+    };
     io.write_all(head.as_bytes())
         .await
-        .map_err(|e| proxy_error(format!("Sending CONNECT to the proxy failed: {e}")))?;
+        .map_err(|e| proxy_io_error("Sending CONNECT to the proxy failed", e))?;
     io.flush()
         .await
-        .map_err(|e| proxy_error(format!("Sending CONNECT to the proxy failed: {e}")))?;
+        .map_err(|e| proxy_io_error("Sending CONNECT to the proxy failed", e))?;
 
     // Read the proxy's answer head byte by byte so no tunnel bytes are taken from it.
     let mut response = Vec::with_capacity(256);
@@ -223,9 +223,10 @@ pub(crate) async fn connect_tunnel(
                 "The proxy's answer to CONNECT is too long".into(),
             ));
         }
-        let n = io.read(&mut byte).await.map_err(|e| {
-            proxy_error(format!("Reading the proxy's answer to CONNECT failed: {e}"))
-        })?;
+        let n = io
+            .read(&mut byte)
+            .await
+            .map_err(|e| proxy_io_error("Reading the proxy's answer to CONNECT failed", e))?;
         if n == 0 {
             return Err(proxy_error(
                 "The proxy closed the connection instead of answering CONNECT".into(),
@@ -280,7 +281,7 @@ pub(crate) async fn socks5(
         Err(_) => {
             let addr = tokio::net::lookup_host((bare, port))
                 .await
-                .map_err(|e| connect_error(format!("Name resolution failed for {bare}: {e}"), e))?
+                .map_err(|e| connect_error(format!("Name resolution failed for {bare}"), e))?
                 .next()
                 .ok_or_else(|| {
                     Error::new(ErrorKind::ConnectError, format!("No address for {bare}"))
@@ -293,7 +294,7 @@ pub(crate) async fn socks5(
         Ok(ip) => SocketAddr::new(ip, proxy_port),
         Err(_) => tokio::net::lookup_host((proxy_host, proxy_port))
             .await
-            .map_err(|e| connect_error(format!("Name resolution failed for {proxy_host}: {e}"), e))?
+            .map_err(|e| connect_error(format!("Name resolution failed for {proxy_host}"), e))?
             .next()
             .ok_or_else(|| {
                 Error::new(
@@ -304,7 +305,7 @@ pub(crate) async fn socks5(
     };
     let tcp = tcp_to(proxy_addr, local_address).await.map_err(|e| {
         connect_error(
-            format!("Connection to the SOCKS proxy {proxy_host}:{proxy_port} failed: {e}"),
+            format!("Connection to the SOCKS proxy {proxy_host}:{proxy_port} failed"),
             e,
         )
     })?;
@@ -316,8 +317,9 @@ pub(crate) async fn socks5(
     }
     .map_err(|e| {
         proxy_error(format!(
-            "The SOCKS5 proxy could not connect to {bare}:{port}: {e}"
+            "The SOCKS5 proxy could not connect to {bare}:{port}"
         ))
+        .with_source(e)
     })?;
     Ok(Box::new(stream))
 }

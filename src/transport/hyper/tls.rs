@@ -45,12 +45,32 @@ impl Default for TlsSettings {
     }
 }
 
+/// A TLS set-up error. These are built once per transport and kept as text, so the
+/// cause is part of the message and there is no `source` to repeat it.
 fn tls_error(message: String) -> Error {
     Error::new(ErrorKind::ConnectError, message)
 }
 
+/// The crypto provider: the process default when the application installed one
+/// (`CryptoProvider::install_default`, e.g. aws-lc-rs for post-quantum key exchange),
+/// else *ring*, the backend this crate's `rustls` feature builds.
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    if let Some(installed) = rustls::crypto::CryptoProvider::get_default() {
+        return installed.clone();
+    }
+    static RING: OnceLock<Arc<rustls::crypto::CryptoProvider>> = OnceLock::new();
+    RING.get_or_init(|| Arc::new(ring_provider())).clone()
+}
+
+/// rustls 0.23.48 deprecates `ring::default_provider` because *ring* has no
+/// post-quantum key exchange; the only replacement rustls offers is the aws-lc-rs
+/// provider, which needs a C toolchain and CMake. *ring* stays the built-in backend,
+/// and an application that wants aws-lc-rs installs it as the process default, which
+/// [`provider`] prefers. The allowance is this one call; any other deprecation fails
+/// the lint.
+#[allow(deprecated)]
+fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
 }
 
 /// The system roots, read once per process and shared by every transport.

@@ -62,7 +62,7 @@ use tokio::sync::oneshot;
 pub use faulty::{FaultMode, FaultServer};
 pub use in_process::InProcess;
 pub use proxy::{AddressType, ProxyOptions, ProxyServer, SeenRequest, SocksDetails};
-pub use tls::Certificates;
+pub use tls::{ring_provider, Certificates};
 
 /// The port the binary uses when `--port` is not given.
 pub const DEFAULT_PORT: u16 = 8765;

@@ -320,7 +320,7 @@ fn client_config(ca: &str) -> Arc<ClientConfig> {
         .add(CertificateDer::from_pem_slice(ca.as_bytes()).unwrap())
         .unwrap();
     let mut config =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        ClientConfig::builder_with_provider(Arc::new(httpx_test_server::ring_provider()))
             .with_safe_default_protocol_versions()
             .unwrap()
             .with_root_certificates(roots)

@@ -58,11 +58,10 @@ fn client_config(
             .add(CertificateDer::from_pem_slice(ca.as_bytes()).unwrap())
             .unwrap();
     }
-    let builder =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots);
+    let builder = ClientConfig::builder_with_provider(Arc::new(httpx_test_server::ring_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
     let mut config = match identity {
         Some((cert, key)) => builder
             .with_client_auth_cert(
