@@ -35,10 +35,10 @@ pub(crate) enum IoFailure {
 impl fmt::Display for IoFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            IoFailure::ReadTimeout => f.write_str("timed out reading from the server"),
-            IoFailure::WriteTimeout => f.write_str("timed out writing to the server"),
-            IoFailure::Read(e) => write!(f, "reading from the server failed: {e}"),
-            IoFailure::Write(e) => write!(f, "writing to the server failed: {e}"),
+            IoFailure::ReadTimeout => f.write_str("no data within the read timeout"),
+            IoFailure::WriteTimeout => f.write_str("no progress within the write timeout"),
+            // Only a tag: the error itself speaks (the message above it says read or write).
+            IoFailure::Read(e) | IoFailure::Write(e) => write!(f, "{e}"),
         }
     }
 }
@@ -46,7 +46,7 @@ impl fmt::Display for IoFailure {
 impl std::error::Error for IoFailure {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            IoFailure::Read(e) | IoFailure::Write(e) => Some(e),
+            IoFailure::Read(e) | IoFailure::Write(e) => e.source(),
             _ => None,
         }
     }

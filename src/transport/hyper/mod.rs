@@ -830,11 +830,7 @@ async fn open(shared: &Shared, url: &crate::url::Url) -> Result<(io::BoxIo, bool
             })
             .await
             .map_err(|e| {
-                Error::new(
-                    ErrorKind::ProxyError,
-                    format!("Connection to the proxy failed: {}", e.message()),
-                )
-                .with_source(e)
+                Error::new(ErrorKind::ProxyError, "Connection to the proxy failed").with_source(e)
             })?;
             if *tls {
                 io = tls_handshake(shared, io, proxy_host, false).await?.0;
@@ -1207,21 +1203,21 @@ fn map_error(err: hyper::Error, phase: Phase) -> Error {
             ErrorKind::WriteTimeout,
             "Timed out writing to the server".to_string(),
         ),
-        Some(IoFailure::Read(e)) => (
+        Some(IoFailure::Read(_)) => (
             ErrorKind::ReadError,
-            format!("Reading from the server failed: {e}"),
+            "Reading from the server failed".to_string(),
         ),
-        Some(IoFailure::Write(e)) => (
+        Some(IoFailure::Write(_)) => (
             ErrorKind::WriteError,
-            format!("Writing to the server failed: {e}"),
+            "Writing to the server failed".to_string(),
         ),
         None => {
             if err.is_timeout() {
-                (ErrorKind::ReadTimeout, format!("Timed out: {err}"))
+                (ErrorKind::ReadTimeout, "Timed out".to_string())
             } else if err.is_parse() || err.is_parse_status() {
                 (
                     ErrorKind::RemoteProtocolError,
-                    format!("Invalid HTTP response from the server: {err}"),
+                    "Invalid HTTP response from the server".to_string(),
                 )
             } else if err.is_incomplete_message() {
                 (
@@ -1229,21 +1225,18 @@ fn map_error(err: hyper::Error, phase: Phase) -> Error {
                     "Server disconnected without sending a response.".to_string(),
                 )
             } else if err.is_user() {
-                (
-                    ErrorKind::LocalProtocolError,
-                    format!("Invalid request: {err}"),
-                )
+                (ErrorKind::LocalProtocolError, "Invalid request".to_string())
             } else if phase == Phase::Body {
                 body_error_kind(&err)
             } else if phase == Phase::Connect {
                 (
                     ErrorKind::ConnectError,
-                    format!("Connection set-up failed: {err}"),
+                    "Connection set-up failed".to_string(),
                 )
             } else {
                 (
                     ErrorKind::RemoteProtocolError,
-                    format!("The connection failed: {err}"),
+                    "The connection failed".to_string(),
                 )
             }
         }
@@ -1264,19 +1257,19 @@ fn body_error_kind(err: &hyper::Error) -> (ErrorKind, String) {
             ) {
                 return (
                     ErrorKind::RemoteProtocolError,
-                    format!("Invalid response body framing: {io}"),
+                    "Invalid response body framing".to_string(),
                 );
             }
             return (
                 ErrorKind::ReadError,
-                format!("Reading the response body failed: {io}"),
+                "Reading the response body failed".to_string(),
             );
         }
         source = s.source();
     }
     (
         ErrorKind::ReadError,
-        format!("Reading the response body failed: {err}"),
+        "Reading the response body failed".to_string(),
     )
 }
 
@@ -1451,7 +1444,8 @@ mod tests {
         let started = std::time::Instant::now();
         let transport = AsyncHttpTransport::new().unwrap();
         assert!(transport.shared.tls_configs[0].get().is_none());
-        assert!(started.elapsed() < Duration::from_millis(50));
+        // Generous: what matters is that no TLS work happened (above).
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[tokio::test]
