@@ -235,6 +235,7 @@ pub(crate) enum Acquired {
 /// Marks the HTTP/2 connection being set up to an origin. Dropped without
 /// [`Pool::add_h2`], [`H2Pending::negotiated_h1`] or [`H2Pending::failed`] (the request
 /// setting it up was cancelled), the requests waiting for it look for a connection again.
+#[cfg_attr(not(feature = "http2"), allow(dead_code))]
 pub(crate) struct H2Pending {
     pool: Arc<Inner>,
     key: Arc<str>,
@@ -355,7 +356,10 @@ impl Pool {
                 #[cfg(feature = "http2")]
                 let wait_for_h2 = may_be_h2 && state.h2_pending.contains(key);
                 #[cfg(not(feature = "http2"))]
-                let wait_for_h2 = false;
+                let wait_for_h2 = {
+                    let _ = may_be_h2;
+                    false
+                };
                 if !wait_for_h2 {
                     if let Some(permit) = self.take_slot(&mut state, &mut closed) {
                         #[cfg(feature = "http2")]
@@ -633,6 +637,7 @@ impl Pool {
             .map(|idle| idle.conn)
             .collect();
         state.idle_total = 0;
+        #[cfg_attr(not(feature = "http2"), allow(unused_mut))]
         let mut done: Vec<TaskDone> = idle.iter().map(|c| c.done.clone()).collect();
         #[cfg(feature = "http2")]
         let shared: Vec<H2Conn> = std::mem::take(&mut state.h2).into_values().collect();
