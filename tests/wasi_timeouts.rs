@@ -76,7 +76,9 @@ wasi_dual! {
             check!(err.kind() == ErrorKind::ReadTimeout, "{err:?}");
             check!(err.message().contains("connection-read-timeout"), "{err}");
         }
-        fired_at(started, 0.3)?;
+        // The host's between-bytes timer starts with the last bytes it received (the
+        // head), a little before `started`: the 0.3 s may end up to 0.1 s sooner here.
+        fired_at(started, 0.2)?;
         Ok(())
     }
 
