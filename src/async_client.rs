@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::auth::AsyncAuthFlow;
 use crate::client::{
     config_setters, mount_pattern, prepare_for_transport, route, sealed, ClientConfig,
-    ClientHandle, ClientKind, ConfigBuilder, RequestBuilder, SendOptions,
+    ClientHandle, ClientKind, ConfigBuilder, HookPresence, RequestBuilder, SendOptions,
 };
 use crate::config::Timeout;
 use crate::cookies::Cookies;
@@ -172,11 +172,13 @@ impl AsyncClient {
             ));
         }
         let auth = inner.config.resolve_auth(&options.auth, request.url());
-        let mut settings = inner
+        let hooks = HookPresence {
+            request: !inner.request_hooks.is_empty(),
+            response: !inner.response_hooks.is_empty(),
+        };
+        let settings = inner
             .config
-            .flow_settings(&options, auth.as_deref(), &request);
-        settings.has_request_hooks = !inner.request_hooks.is_empty();
-        settings.has_response_hooks = !inner.response_hooks.is_empty();
+            .flow_settings(&options, auth.as_deref(), &request, hooks);
         let mut flow = SendFlow::new(request, settings);
         let mut auth_flow: Option<Box<dyn AsyncAuthFlow + '_>> = None;
         let mut input = Input::Start;

@@ -411,6 +411,13 @@ impl fmt::Debug for SendOptions {
     }
 }
 
+/// Which event hooks a client has: a send without them skips their steps.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HookPresence {
+    pub(crate) request: bool,
+    pub(crate) response: bool,
+}
+
 impl ClientConfig {
     /// The auth for one send: the request's choice, else the client's; without either,
     /// credentials in the URL's userinfo become Basic auth (httpx's rule, which also
@@ -442,12 +449,12 @@ impl ClientConfig {
         options: &SendOptions,
         auth: Option<&dyn Auth>,
         request: &Request,
+        hooks: HookPresence,
     ) -> FlowSettings {
         FlowSettings {
             has_auth: auth.is_some(),
-            // Set by the client, which holds the hooks.
-            has_request_hooks: true,
-            has_response_hooks: true,
+            has_request_hooks: hooks.request,
+            has_response_hooks: hooks.response,
             follow_redirects: options.follow_redirects.unwrap_or(self.follow_redirects),
             max_redirects: self.max_redirects,
             timeout: options.timeout.unwrap_or(*request.timeout()),
@@ -979,11 +986,13 @@ mod sync_client {
                 ));
             }
             let auth = inner.config.resolve_auth(&options.auth, request.url());
-            let mut settings = inner
+            let hooks = HookPresence {
+                request: !inner.request_hooks.is_empty(),
+                response: !inner.response_hooks.is_empty(),
+            };
+            let settings = inner
                 .config
-                .flow_settings(&options, auth.as_deref(), &request);
-            settings.has_request_hooks = !inner.request_hooks.is_empty();
-            settings.has_response_hooks = !inner.response_hooks.is_empty();
+                .flow_settings(&options, auth.as_deref(), &request, hooks);
             let mut flow = SendFlow::new(request, settings);
             let mut auth_flow: Option<Box<dyn AuthFlow + '_>> = None;
             let mut input = Input::Start;

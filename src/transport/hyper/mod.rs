@@ -945,10 +945,7 @@ async fn send(
     if body.is_empty() {
         active.body_sent();
     }
-    let hyper_request = hyper_request.map(|()| SendBody {
-        body,
-        active: Some(active),
-    });
+    let hyper_request = hyper_request.map(|()| SendBody { body, active });
     let (response, back, shared_conn) = match conn {
         Conn::H1(mut c) => {
             let response = c.sender.try_send_request(hyper_request).await;
@@ -968,7 +965,7 @@ async fn send(
             let retry = if unsent_body.is_some() {
                 Retry::Unprocessed
             } else {
-                retry_class(&err, h2)
+                retry_class(&err)
             };
             #[cfg(feature = "http2")]
             if let Some(conn) = &shared_conn {
@@ -1072,15 +1069,7 @@ fn to_hyper_request(shared: &Shared, request: &Request, h2: bool) -> Result<http
 /// that the read timeout starts then.
 pub(crate) struct SendBody {
     body: Body,
-    active: Option<ActiveRequest>,
-}
-
-impl SendBody {
-    fn sent(&self) {
-        if let Some(active) = &self.active {
-            active.body_sent();
-        }
-    }
+    active: ActiveRequest,
 }
 
 impl http_body::Body for SendBody {
@@ -1094,7 +1083,7 @@ impl http_body::Body for SendBody {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.body).poll_frame(cx);
         if matches!(polled, Poll::Ready(None)) || this.body.is_end_stream() {
-            this.sent();
+            this.active.body_sent();
         }
         polled
     }
@@ -1102,7 +1091,7 @@ impl http_body::Body for SendBody {
     fn is_end_stream(&self) -> bool {
         let end = self.body.is_end_stream();
         if end {
-            self.sent();
+            self.active.body_sent();
         }
         end
     }
@@ -1122,7 +1111,7 @@ impl Drop for InFlight {
 }
 
 /// Whether `err`, from a request hyper took, may be retried; see [`Retry`].
-fn retry_class(err: &hyper::Error, h2: bool) -> Retry {
+fn retry_class(err: &hyper::Error) -> Retry {
     if err.is_canceled() {
         // The connection closed before the request was written.
         return Retry::Unprocessed;
@@ -1139,7 +1128,6 @@ fn retry_class(err: &hyper::Error, h2: bool) -> Retry {
         }
         return Retry::No;
     }
-    let _ = h2;
     if err.is_incomplete_message() {
         return Retry::StaleConnection;
     }

@@ -53,9 +53,6 @@ pub(crate) struct H1Conn {
     /// Counts towards `max_connections` for as long as the connection lives.
     permit: Permit,
     pub(crate) key: Arc<str>,
-    /// Whether the connection served a request before (a failure before any response
-    /// byte may then be a server-side idle close, worth one retry).
-    pub(crate) reused: bool,
     done: TaskDone,
 }
 
@@ -161,6 +158,38 @@ struct State {
 #[cfg(feature = "http2")]
 const MAX_H1_ORIGINS: usize = 1024;
 
+impl State {
+    /// Hands `grant` to the oldest waiter that `wants` it; gives it back when none
+    /// takes it (nobody waits, or those who did gave up).
+    fn hand_to_oldest(
+        &mut self,
+        wants: impl Fn(&Waiter) -> bool,
+        mut grant: Grant,
+    ) -> Option<Grant> {
+        while let Some(index) = self.waiters.iter().position(&wants) {
+            let Some(waiter) = self.waiters.remove(index) else {
+                break;
+            };
+            match waiter.tx.send(grant) {
+                Ok(()) => return None,
+                Err(back) => grant = back,
+            }
+        }
+        Some(grant)
+    }
+
+    /// Takes every waiter that `matches` out of the line; the caller answers them
+    /// after releasing the lock.
+    #[cfg(feature = "http2")]
+    fn take_waiters(&mut self, matches: impl Fn(&Waiter) -> bool) -> Vec<oneshot::Sender<Grant>> {
+        let (taken, kept): (VecDeque<Waiter>, VecDeque<Waiter>) = std::mem::take(&mut self.waiters)
+            .into_iter()
+            .partition(|w| matches(w));
+        self.waiters = kept;
+        taken.into_iter().map(|w| w.tx).collect()
+    }
+}
+
 struct Inner {
     limits: Limits,
     state: Mutex<State>,
@@ -184,23 +213,17 @@ impl Inner {
     /// A slot came free: to the oldest request waiting for one, or back to the count.
     fn release_slot(self: &Arc<Self>) {
         let mut state = self.state();
-        let mut permit = Permit {
+        let permit = Permit {
             pool: Some(self.clone()),
         };
-        while let Some(index) = state.waiters.iter().position(|w| !w.for_h2) {
-            let Some(waiter) = state.waiters.remove(index) else {
-                break;
-            };
-            match waiter.tx.send(Grant::Slot(permit)) {
-                Ok(()) => return,
-                Err(Grant::Slot(back)) => permit = back,
-                // Only a slot was sent.
-                Err(_) => return,
-            }
-        }
+        let Some(unclaimed) = state.hand_to_oldest(|w| !w.for_h2, Grant::Slot(permit)) else {
+            return;
+        };
         state.open = state.open.saturating_sub(1);
         drop(state);
-        permit.defuse();
+        if let Grant::Slot(permit) = unclaimed {
+            permit.defuse();
+        }
     }
 }
 
@@ -270,15 +293,7 @@ impl Drop for H2Pending {
         {
             let mut state = self.pool.state();
             state.h2_pending.remove(&self.key);
-            let mut woken = Vec::new();
-            state.waiters.retain_mut(|w| {
-                let wakes = w.for_h2 && w.key == self.key;
-                if wakes {
-                    let (tx, _) = oneshot::channel();
-                    woken.push(std::mem::replace(&mut w.tx, tx));
-                }
-                !wakes
-            });
+            let woken = state.take_waiters(|w| w.for_h2 && w.key == self.key);
             drop(state);
             for tx in woken {
                 let grant = match &self.outcome {
@@ -339,14 +354,13 @@ impl Pool {
                 if let Some(conn) = state.h2.get(key) {
                     return Ok(Acquired::Reuse(Conn::H2(conn.clone())));
                 }
-                if let Some(mut conn) = state
+                if let Some(conn) = state
                     .idle
                     .get_mut(key)
                     .and_then(Vec::pop)
                     .map(|idle| idle.conn)
                 {
                     state.idle_total -= 1;
-                    conn.reused = true;
                     drop(state);
                     drop(closed);
                     return Ok(Acquired::Reuse(Conn::H1(conn)));
@@ -415,10 +429,7 @@ impl Pool {
                 },
             };
             match granted {
-                Some(Grant::Idle(mut conn)) => {
-                    conn.reused = true;
-                    return Ok(Acquired::Reuse(Conn::H1(conn)));
-                }
+                Some(Grant::Idle(conn)) => return Ok(Acquired::Reuse(Conn::H1(conn))),
                 Some(Grant::Slot(permit)) => return Ok(Acquired::New(permit, None)),
                 #[cfg(feature = "http2")]
                 Some(Grant::Shared(conn)) => return Ok(Acquired::Reuse(Conn::H2(conn))),
@@ -518,7 +529,6 @@ impl Pool {
             timeouts,
             permit,
             key,
-            reused: false,
             done,
         })
     }
@@ -554,15 +564,7 @@ impl Pool {
             state.h2.insert(key.clone(), conn.clone())
         };
         let shared = state.h2.get(key).cloned().unwrap_or_else(|| conn.clone());
-        let mut granted = Vec::new();
-        state.waiters.retain_mut(|w| {
-            let wakes = w.key == *key;
-            if wakes {
-                let (tx, _) = oneshot::channel();
-                granted.push(std::mem::replace(&mut w.tx, tx));
-            }
-            !wakes
-        });
+        let granted = state.take_waiters(|w| w.key == *key);
         drop(state);
         drop(replaced);
         for tx in granted {
@@ -594,16 +596,12 @@ impl Pool {
             return;
         }
         let mut state = self.inner.state();
-        while let Some(index) = state.waiters.iter().position(|w| w.key == conn.key) {
-            let Some(waiter) = state.waiters.remove(index) else {
-                break;
-            };
-            match waiter.tx.send(Grant::Idle(conn)) {
-                Ok(()) => return,
-                Err(Grant::Idle(back)) => conn = back,
-                Err(_) => return,
-            }
-        }
+        let key = conn.key.clone();
+        conn = match state.hand_to_oldest(|w| w.key == key, Grant::Idle(conn)) {
+            Some(Grant::Idle(unclaimed)) => unclaimed,
+            // Taken by a waiting request (nothing else is given back).
+            _ => return,
+        };
         if state.waiters.iter().any(|w| !w.for_h2) {
             // Every slot is taken (else nobody would wait): this one goes to them.
             let permit = std::mem::replace(&mut conn.permit, Permit { pool: None });
