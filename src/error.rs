@@ -395,6 +395,19 @@ impl Error {
         Error::new(ErrorKind::InvalidState, message)
     }
 
+    /// The error for a passed total deadline: "The total timeout of 0.400s passed".
+    /// Formatted with integers: float formatting costs a browser build about 10 KB.
+    pub(crate) fn total_timeout(total: std::time::Duration) -> Error {
+        Error::new(
+            ErrorKind::TotalTimeout,
+            format!(
+                "The total timeout of {}.{:03}s passed",
+                total.as_secs(),
+                total.subsec_millis()
+            ),
+        )
+    }
+
     pub(crate) fn stream_consumed() -> Error {
         Error::new(
             ErrorKind::StreamConsumed,

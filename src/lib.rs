@@ -43,7 +43,6 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod async_client;
 pub mod auth;
 mod client;
 pub mod config;
@@ -61,9 +60,9 @@ pub mod transport;
 pub mod url;
 
 #[doc(inline)]
-pub use crate::async_client::{AsyncClient, AsyncClientBuilder};
-#[doc(inline)]
 pub use crate::auth::{Auth, AuthFlow};
+#[doc(inline)]
+pub use crate::client::{AsyncClient, AsyncClientBuilder};
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 #[doc(inline)]
 pub use crate::client::{Client, ClientBuilder};

@@ -28,7 +28,7 @@ LAYERS = [
     ("auth", ["auth"]),
     ("flow", ["flow"]),
     ("network transports", ["transport::hyper", "transport::fetch", "transport::wasi"]),
-    ("client set-up", ["client::setup"]),
+    ("client set-up", ["client::settings", "client::setup"]),
     ("clients", ["client"]),
 ]
 
@@ -106,6 +106,23 @@ def expand_use_tree(tree):
     return paths
 
 
+def inline_module_spans(text):
+    """(start, end) of each inline `mod name { ... }` body."""
+    spans = []
+    for m in re.finditer(r"\bmod\s+\w+\s*\{", text):
+        depth, k = 0, m.end() - 1
+        while k < len(text):
+            if text[k] == "{":
+                depth += 1
+            elif text[k] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        spans.append((m.end(), k))
+    return spans
+
+
 def root_reexports():
     """Names that lib.rs re-exports, mapped to the module they come from."""
     names = {}
@@ -142,30 +159,38 @@ def main():
             violations.append(f"{f.relative_to(ROOT)}: module `{module}` is in no layer")
             continue
         text = strip_comments(f.read_text())
-        # Re-exports and module declarations are not uses.
-        text = re.sub(r"pub(\([^)]*\))?\s+use\s+[^;]+;", "", text)
-        paths = []
-        for tree in re.findall(r"\buse\s+([^;]+);", text):
-            paths.extend(expand_use_tree(tree))
-        body = re.sub(r"\buse\s+[^;]+;", "", text)
-        paths.extend(re.findall(r"(?:\$?crate|super|self)(?:::\w+)+", body))
+        # Re-exports are not uses (blanked, so that positions stay).
+        text = re.sub(
+            r"pub(\([^)]*\))?\s+use\s+[^;]+;", lambda m: " " * len(m.group(0)), text
+        )
+        inline_mods = inline_module_spans(text)
+        paths = []  # (path, position)
+        for m in re.finditer(r"\buse\s+([^;]+);", text):
+            paths.extend((p, m.start()) for p in expand_use_tree(m.group(1)))
+        body = re.sub(r"\buse\s+[^;]+;", lambda m: " " * len(m.group(0)), text)
+        for m in re.finditer(r"(?:\$?crate|super|self)(?:::\w+)+", body):
+            paths.append((m.group(0), m.start()))
         # Paths that start at a child module (`hyper::HttpTransport` in `transport`).
-        for path in re.findall(r"(?<![\w:])\w+(?:::\w+)+", body):
-            if f"{module}::{path.split('::')[0]}" in modules:
-                paths.append("self::" + path)
-        for path in paths:
+        for m in re.finditer(r"(?<![\w:])\w+(?:::\w+)+", body):
+            if f"{module}::{m.group(0).split('::')[0]}" in modules:
+                paths.append(("self::" + m.group(0), m.start()))
+        for path, position in paths:
             parts = path.lstrip("$").split("::")
+            # `super` inside an inline module (`mod tests { use super::*; }`) first
+            # climbs out of the inline modules around it, staying in this file.
+            depth = sum(1 for start, end in inline_mods if start < position < end)
             if parts[0] == "crate":
                 target_path = parts[1:]
             elif parts[0] == "self":
                 target_path = module.split("::") + parts[1:]
             elif parts[0] == "super":
                 base = module.split("::")
-                if f.name != "mod.rs":
-                    base = base[:-1]
                 while parts and parts[0] == "super":
                     parts = parts[1:]
-                    base = base[:-1] if parts and parts[0] == "super" else base
+                    if depth > 0:
+                        depth -= 1
+                    else:
+                        base = base[:-1]
                 target_path = base + parts
             else:
                 continue

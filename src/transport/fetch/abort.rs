@@ -18,7 +18,6 @@ use web_sys::{AbortController, AbortSignal};
 
 use super::js;
 use crate::error::{Error, ErrorKind, Result};
-use crate::flow::total_timeout_error;
 use crate::request::RequestOptions;
 use crate::rt::Instant;
 
@@ -215,7 +214,7 @@ impl Guard {
 
     fn timeout_error(&self, kind: ErrorKind) -> Error {
         let message = match (kind, self.phase) {
-            (ErrorKind::TotalTimeout, _) => return total_timeout_error(self.total_limit),
+            (ErrorKind::TotalTimeout, _) => return Error::total_timeout(self.total_limit),
             (ErrorKind::ConnectTimeout, _) => {
                 "Timed out waiting for the response to start (the connect timeout: fetch \
                  cannot tell connecting from waiting for the server's answer)"
@@ -295,7 +294,7 @@ impl Drop for Guard {
 }
 
 fn total_timeout(options: &RequestOptions) -> Error {
-    total_timeout_error(options.timeout.total.unwrap_or_default())
+    Error::total_timeout(options.timeout.total.unwrap_or_default())
 }
 
 /// `name: message`, plus the cause's message when the host gives one (Node does:

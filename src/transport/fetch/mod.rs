@@ -215,7 +215,8 @@ impl AsyncTransport for FetchTransport {
             let mut request = request;
             // The clients did this already; a request handed to the transport directly
             // gets the same treatment (its automatic Host and Content-Length dropped).
-            crate::client::prepare_for_transport(&mut request, &capabilities)
+            capabilities
+                .prepare_request(&mut request)
                 .map_err(|e| e.with_request(&method, &url))?;
             send(request, streaming_uploads)
                 .await

@@ -37,12 +37,11 @@
 //!   versions, pool limits and proxies belong to the host. A client proxy setting is an
 //!   error when the client is built; the others are ignored.
 //!
-//! The module keeps the WASI 0.2 specifics (pollables, the executor, streams) apart from
+//! The module keeps the WASI 0.2 specifics (pollables, streams) apart from
 //! the transport type, so that a WASI 0.3 transport can be added behind its own feature.
 
 mod errors;
 mod p2;
-mod reactor;
 
 use std::sync::Arc;
 
@@ -55,7 +54,7 @@ use crate::response::Response;
 use crate::rt::BoxFuture;
 use crate::transport::{AsyncTransport, Capabilities, Transport};
 
-pub use self::reactor::block_on;
+pub use crate::rt::wasi_executor::block_on;
 
 /// The request headers wasmtime's `wasi:http` refuses (`DEFAULT_FORBIDDEN_HEADERS`);
 /// other hosts refuse fewer (jco: `Connection`, `Keep-Alive`, `Host`).
@@ -161,10 +160,8 @@ impl AsyncTransport for WasiHttpTransport {
 /// The default transport of both clients on WASI: the host owns proxies, TLS and
 /// pooling, so a client proxy setting is refused and its connection settings unused.
 pub(crate) fn default_transport(
-    config: &crate::client::ClientConfig,
     proxy: Option<crate::config::Proxy>,
 ) -> Result<Arc<WasiHttpTransport>> {
-    let _ = config;
     if proxy.is_some() {
         return Err(crate::Error::new(
             crate::ErrorKind::ProxyError,

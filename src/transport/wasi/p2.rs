@@ -1,7 +1,7 @@
 //! One exchange over `wasi:http/outgoing-handler` (WASI 0.2): the request head through
 //! `fields` and `outgoing-request`, the body through the outgoing body's output stream,
 //! the response head from `future-incoming-response`, and the body from the incoming
-//! body's input stream. Every wait goes through the [reactor](super::reactor), together
+//! body's input stream. Every wait goes through the [executor](crate::rt::wasi_executor), together
 //! with the deadline's clock pollable.
 
 use std::rc::Rc;
@@ -20,11 +20,11 @@ use wasi::io::poll::Pollable;
 use wasi::io::streams::{InputStream, OutputStream, StreamError};
 
 use super::errors::{self, Phase};
-use super::reactor::wait_any;
 use crate::config::Timeout;
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::Headers;
 use crate::request::{Body, Request};
+use crate::rt::wasi_executor::wait_any;
 use crate::url::Url;
 
 /// The most bytes asked of the input stream per read.

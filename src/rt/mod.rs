@@ -11,6 +11,11 @@ use std::pin::Pin;
 
 use futures_core::Stream;
 
+/// The `wasi:io/poll` executor behind [`block_on`] on WASI (re-exported as
+/// `httpx::transport::wasi::block_on`).
+#[cfg(all(target_os = "wasi", feature = "wasi"))]
+pub(crate) mod wasi_executor;
+
 /// `Send` on native targets; no bound on `wasm` targets, whose host values are `!Send`.
 #[cfg(not(target_family = "wasm"))]
 pub trait MaybeSend: Send {}
@@ -134,7 +139,7 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output
 where
     F::Output: FromStall,
 {
-    crate::transport::wasi::block_on(future).unwrap_or_else(F::Output::from_stall)
+    wasi_executor::block_on(future).unwrap_or_else(F::Output::from_stall)
 }
 
 /// Drives a future to completion on the current thread (WASI without the `wasi`

@@ -1,0 +1,290 @@
+//! The [`AsyncClient`], on every target: its driver loop performs each step of the
+//! send flow by awaiting.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::dispatch::{ClientCore, CoreBuilder};
+use super::settings::{config_setters, ClientConfig};
+use super::{sealed, shared_client_methods, ClientKind, RequestBuilder, SendOptions};
+use crate::auth::AsyncAuthFlow;
+use crate::error::Result;
+use crate::flow::{Input, Step, REDIRECT_BODY_LIMIT};
+use crate::request::Request;
+use crate::response::Response;
+use crate::rt::{BoxFuture, Instant, MaybeSend, MaybeSync};
+use crate::transport::AsyncTransport;
+
+/// An async event hook on a `T` (a request or a response): may change it, or fail
+/// the send.
+#[cfg(not(target_family = "wasm"))]
+type HookFn<T> = dyn for<'a> Fn(&'a mut T) -> BoxFuture<'a, Result<()>> + Send + Sync;
+#[cfg(target_family = "wasm")]
+type HookFn<T> = dyn for<'a> Fn(&'a mut T) -> BoxFuture<'a, Result<()>>;
+
+struct AsyncClientInner {
+    core: ClientCore<dyn AsyncTransport, HookFn<Request>, HookFn<Response>>,
+}
+
+/// An async HTTP client (httpx's `AsyncClient`), on every target: native, the
+/// browser and WASI.
+///
+/// It needs no particular runtime: its futures are driven by whatever polls them
+/// (tokio, the browser's event loop, a WASI executor); transports bring what they
+/// need. Cloning is cheap and shares the pool, the jar and the closed state.
+///
+/// ```
+/// # async fn demo() -> httpx::Result<()> {
+/// let transport = httpx::MockTransport::new(|_| httpx::Response::builder(200).text("hi").build());
+/// let client = httpx::AsyncClient::builder().transport(transport).build()?;
+/// let response = client.get("https://example.org/").send().await?;
+/// assert_eq!(response.text()?, "hi");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct AsyncClient {
+    inner: Arc<AsyncClientInner>,
+}
+
+impl sealed::Sealed for AsyncClient {
+    fn config(&self) -> &ClientConfig {
+        &self.inner.core.config
+    }
+}
+impl ClientKind for AsyncClient {}
+
+impl AsyncClient {
+    /// A client with httpx's defaults and this target's network transport.
+    ///
+    /// If that set-up fails (an invalid proxy in the environment, say), the client is
+    /// still returned and each of its requests fails with that error; use
+    /// [`AsyncClient::builder`] and `build()` to get the error at once.
+    pub fn new() -> AsyncClient {
+        match AsyncClientBuilder::default().build() {
+            Ok(client) => client,
+            Err(e) => match AsyncClientBuilder::default()
+                .trust_env(false)
+                .transport(super::setup::FailedSetup::new(&e))
+                .build()
+            {
+                Ok(client) => client,
+                Err(_) => unreachable!("default settings with a given transport always build"),
+            },
+        }
+    }
+
+    /// A builder to configure a client.
+    pub fn builder() -> AsyncClientBuilder {
+        AsyncClientBuilder::default()
+    }
+
+    shared_client_methods!(AsyncClient);
+
+    /// Sends a built request with the client's settings; the body is read.
+    pub async fn send(&self, request: Request) -> Result<Response> {
+        self.send_with(request, SendOptions::default()).await
+    }
+
+    /// Sends a built request with per-send options.
+    pub async fn send_with(&self, request: Request, options: SendOptions) -> Result<Response> {
+        let method = request.method().clone();
+        let url = request.url().clone();
+        // Boxed once here: the send loop's future is large, and unboxed it would be
+        // copied through every layer of async calls above it.
+        Box::pin(self.execute(request, options))
+            .await
+            .map_err(|e| e.with_request(&method, &url))
+    }
+
+    /// The driver loop: performs each step of the send flow, awaiting.
+    async fn execute(&self, request: Request, options: SendOptions) -> Result<Response> {
+        let core = &self.inner.core;
+        let auth = core.auth_for(&request, &options)?;
+        let mut flow =
+            core.start_flow::<Box<dyn AsyncAuthFlow + '_>>(request, &options, auth.as_deref());
+        let mut input = Input::Start;
+        loop {
+            input = match flow.step(input, Instant::now())? {
+                Step::ReadRequestBody(mut request) => {
+                    request.aread().await?;
+                    Input::Request(request)
+                }
+                Step::StartAuth(request, auth) => {
+                    let mut auth_flow = auth.async_auth_flow(request);
+                    Input::AuthStarted(auth_flow.first().await?, auth_flow)
+                }
+                Step::RequestHooks(request) => {
+                    Input::Request(run_hooks(&core.request_hooks, request).await?)
+                }
+                Step::Send(mut request) => {
+                    let (transport, capabilities) = core.route(&mut request)?;
+                    Input::Sent(transport.handle_async_request(request).await?, capabilities)
+                }
+                Step::ResponseHooks(response) => {
+                    Input::Response(run_hooks(&core.response_hooks, response).await?)
+                }
+                Step::ReadResponse(mut response) => {
+                    response.aread().await?;
+                    Input::Response(response)
+                }
+                Step::DrainRedirect(mut response) => {
+                    response.aread_bounded(REDIRECT_BODY_LIMIT).await?;
+                    Input::Response(response)
+                }
+                Step::AuthNext(response, mut auth_flow) => {
+                    let next = auth_flow.next(&response).await?;
+                    Input::AuthNext(response, next, auth_flow)
+                }
+                Step::Done(response) => return Ok(response),
+            };
+        }
+    }
+
+    /// Closes the client: its transports release their connections, and later sends
+    /// fail with `InvalidState`.
+    pub async fn aclose(&self) {
+        let core = &self.inner.core;
+        if core.mark_closed() {
+            for transport in core.transports() {
+                transport.aclose().await;
+            }
+        }
+    }
+}
+
+/// Runs event hooks in order, each seeing the changes of the one before.
+async fn run_hooks<T>(hooks: &[Arc<HookFn<T>>], mut value: T) -> Result<T> {
+    for hook in hooks {
+        hook(&mut value).await?;
+    }
+    Ok(value)
+}
+
+impl Default for AsyncClient {
+    fn default() -> AsyncClient {
+        AsyncClient::new()
+    }
+}
+
+impl fmt::Debug for AsyncClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncClient")
+            .field("config", &self.inner.core.config)
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl RequestBuilder<'_, AsyncClient> {
+    /// Sends the request and returns the response, its body read (or left unread for
+    /// a `stream` request).
+    pub async fn send(self) -> Result<Response> {
+        let (client, request, options) = self.into_parts()?;
+        client.send_with(request, options).await
+    }
+}
+
+/// Configures an [`AsyncClient`].
+#[derive(Default)]
+#[must_use = "call build() to get the client"]
+pub struct AsyncClientBuilder {
+    parts: CoreBuilder<dyn AsyncTransport, HookFn<Request>, HookFn<Response>>,
+}
+
+impl fmt::Debug for AsyncClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncClientBuilder").finish_non_exhaustive()
+    }
+}
+
+impl AsyncClientBuilder {
+    config_setters!();
+
+    /// The transport for every request not routed by a mount (else this target's
+    /// network transport).
+    pub fn transport(mut self, transport: impl AsyncTransport + 'static) -> Self {
+        self.parts.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Routes URLs matching `pattern` to `transport` (httpx's `mounts`).
+    pub fn mount(mut self, pattern: &str, transport: impl AsyncTransport + 'static) -> Self {
+        self.parts.mount(pattern, Some(Arc::new(transport)));
+        self
+    }
+
+    /// Routes URLs matching `pattern` to the client's own transport.
+    pub fn mount_default(mut self, pattern: &str) -> Self {
+        self.parts.mount(pattern, None);
+        self
+    }
+
+    /// Adds a blocking request event hook.
+    pub fn on_request<F>(self, hook: F) -> Self
+    where
+        F: Fn(&mut Request) -> Result<()> + MaybeSend + MaybeSync + 'static,
+    {
+        self.on_request_async(move |request| {
+            let result = hook(request);
+            Box::pin(async move { result })
+        })
+    }
+
+    /// Adds an async request event hook:
+    /// `|request| Box::pin(async move { ...; Ok(()) })`.
+    pub fn on_request_async<F>(mut self, hook: F) -> Self
+    where
+        F: for<'a> Fn(&'a mut Request) -> BoxFuture<'a, Result<()>>
+            + MaybeSend
+            + MaybeSync
+            + 'static,
+    {
+        self.parts.request_hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Adds a blocking response event hook.
+    pub fn on_response<F>(self, hook: F) -> Self
+    where
+        F: Fn(&mut Response) -> Result<()> + MaybeSend + MaybeSync + 'static,
+    {
+        self.on_response_async(move |response| {
+            let result = hook(response);
+            Box::pin(async move { result })
+        })
+    }
+
+    /// Adds an async response event hook (it may `aread()` the body).
+    pub fn on_response_async<F>(mut self, hook: F) -> Self
+    where
+        F: for<'a> Fn(&'a mut Response) -> BoxFuture<'a, Result<()>>
+            + MaybeSend
+            + MaybeSync
+            + 'static,
+    {
+        self.parts.response_hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Builds the client. Fails for an invalid setting.
+    // On wasm the client's parts are !Send (host values) and the Arc only shares them on
+    // one thread; on native they are Send + Sync, asserted at the end of this file.
+    #[cfg_attr(target_family = "wasm", allow(clippy::arc_with_non_send_sync))]
+    pub fn build(self) -> Result<AsyncClient> {
+        let core = self.parts.build(super::setup::default_async_transport)?;
+        Ok(AsyncClient {
+            inner: Arc::new(AsyncClientInner { core }),
+        })
+    }
+}
+
+#[cfg(not(target_family = "wasm"))]
+const _: fn() = || {
+    fn assert_bounds<T: Send + Sync + 'static>() {}
+    assert_bounds::<AsyncClient>();
+    assert_bounds::<AsyncClientBuilder>();
+    fn assert_send_future<F: std::future::Future + Send>(_: F) {}
+    let client = AsyncClient::new();
+    assert_send_future(async move { client.get("http://x/").send().await });
+};

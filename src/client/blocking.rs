@@ -1,0 +1,326 @@
+//! The blocking [`Client`] (native targets and WASI): its driver loop performs each
+//! step of the send flow by blocking.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::dispatch::{ClientCore, CoreBuilder};
+use super::settings::{config_setters, ClientConfig};
+use super::{sealed, shared_client_methods, ClientKind, RequestBuilder, SendOptions};
+use crate::auth::AuthFlow;
+use crate::error::Result;
+use crate::flow::{Input, Step, REDIRECT_BODY_LIMIT};
+use crate::request::{IntoMethod, Request};
+use crate::response::Response;
+use crate::rt::Instant;
+use crate::transport::Transport;
+use crate::url::IntoUrl;
+
+/// An event hook on a `T`: a request hook may change the request, a response hook
+/// may read the response (`raise_for_status`, say); either may fail the send.
+type Hook<T> = dyn Fn(&mut T) -> Result<()> + Send + Sync;
+type RequestHook = Hook<Request>;
+type ResponseHook = Hook<Response>;
+
+struct ClientInner {
+    core: ClientCore<dyn Transport, RequestHook, ResponseHook>,
+}
+
+/// A blocking HTTP client (httpx's `Client`), on native targets and WASI.
+///
+/// Cloning is cheap and shares the connection pool, the cookie jar and the closed
+/// state. Dropping the last clone closes it; [`close`](Client::close) closes it at
+/// once (later sends fail).
+///
+/// ```
+/// let transport = httpx::MockTransport::new(|request| {
+///     httpx::Response::builder(200).json(&serde_json::json!({"path": request.url().path()})).build()
+/// });
+/// let client = httpx::Client::builder().transport(transport).build()?;
+/// let response = client.get("https://example.org/items").send()?.raise_for_status()?;
+/// let value: serde_json::Value = response.json()?;
+/// assert_eq!(value["path"], "/items");
+/// # Ok::<(), httpx::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<ClientInner>,
+}
+
+impl sealed::Sealed for Client {
+    fn config(&self) -> &ClientConfig {
+        &self.inner.core.config
+    }
+}
+impl ClientKind for Client {}
+
+impl Client {
+    /// A client with httpx's defaults and this target's network transport.
+    ///
+    /// If that set-up fails (an invalid proxy in the environment, say), the client is
+    /// still returned and each of its requests fails with that error; use
+    /// [`Client::builder`] and `build()` to get the error at once.
+    pub fn new() -> Client {
+        match ClientBuilder::default().build() {
+            Ok(client) => client,
+            Err(e) => ClientBuilder::default()
+                .trust_env(false)
+                .transport(super::setup::FailedSetup::new(&e))
+                .build_infallible(),
+        }
+    }
+
+    /// A builder to configure a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    shared_client_methods!(Client);
+
+    /// Sends a built request with the client's settings; the body is read.
+    pub fn send(&self, request: Request) -> Result<Response> {
+        self.send_with(request, SendOptions::default())
+    }
+
+    /// Sends a built request with per-send options.
+    pub fn send_with(&self, request: Request, options: SendOptions) -> Result<Response> {
+        let method = request.method().clone();
+        let url = request.url().clone();
+        self.execute(request, options)
+            .map_err(|e| e.with_request(&method, &url))
+    }
+
+    /// The driver loop: performs each step of the send flow, blocking.
+    fn execute(&self, request: Request, options: SendOptions) -> Result<Response> {
+        let core = &self.inner.core;
+        let auth = core.auth_for(&request, &options)?;
+        let mut flow =
+            core.start_flow::<Box<dyn AuthFlow + '_>>(request, &options, auth.as_deref());
+        let mut input = Input::Start;
+        loop {
+            input = match flow.step(input, Instant::now())? {
+                Step::ReadRequestBody(mut request) => {
+                    request.read()?;
+                    Input::Request(request)
+                }
+                Step::StartAuth(request, auth) => {
+                    let mut auth_flow = auth.auth_flow(request);
+                    Input::AuthStarted(auth_flow.first()?, auth_flow)
+                }
+                Step::RequestHooks(request) => {
+                    Input::Request(run_hooks(&core.request_hooks, request)?)
+                }
+                Step::Send(mut request) => {
+                    let (transport, capabilities) = core.route(&mut request)?;
+                    Input::Sent(transport.handle_request(request)?, capabilities)
+                }
+                Step::ResponseHooks(response) => {
+                    Input::Response(run_hooks(&core.response_hooks, response)?)
+                }
+                Step::ReadResponse(mut response) => {
+                    response.read()?;
+                    Input::Response(response)
+                }
+                Step::DrainRedirect(mut response) => {
+                    response.read_bounded(REDIRECT_BODY_LIMIT)?;
+                    Input::Response(response)
+                }
+                Step::AuthNext(response, mut auth_flow) => {
+                    let next = auth_flow.next(&response)?;
+                    Input::AuthNext(response, next, auth_flow)
+                }
+                Step::Done(response) => return Ok(response),
+            };
+        }
+    }
+
+    /// Closes the client: its transports release their connections, and later
+    /// sends fail with `InvalidState`.
+    pub fn close(&self) {
+        self.inner.close();
+    }
+}
+
+/// Runs event hooks in order, each seeing the changes of the one before.
+fn run_hooks<T>(hooks: &[Arc<Hook<T>>], mut value: T) -> Result<T> {
+    for hook in hooks {
+        hook(&mut value)?;
+    }
+    Ok(value)
+}
+
+impl ClientInner {
+    fn close(&self) {
+        if self.core.mark_closed() {
+            for transport in self.core.transports() {
+                transport.close();
+            }
+        }
+    }
+}
+
+impl Default for Client {
+    fn default() -> Client {
+        Client::new()
+    }
+}
+
+impl Drop for ClientInner {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.core.config)
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl RequestBuilder<'_, Client> {
+    /// Sends the request and returns the response, its body read (or left unread
+    /// for a `stream` request).
+    pub fn send(self) -> Result<Response> {
+        let (client, request, options) = self.into_parts()?;
+        client.send_with(request, options)
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Default)]
+#[must_use = "call build() to get the client"]
+pub struct ClientBuilder {
+    parts: CoreBuilder<dyn Transport, RequestHook, ResponseHook>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("config", &self.parts.common.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    config_setters!();
+
+    /// The transport for every request not routed by a mount (else this target's
+    /// network transport).
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.parts.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Routes URLs matching `pattern` to `transport` (httpx's `mounts`); see
+    /// [`UrlPattern`](crate::transport::UrlPattern) for the patterns.
+    pub fn mount(mut self, pattern: &str, transport: impl Transport + 'static) -> Self {
+        self.parts.mount(pattern, Some(Arc::new(transport)));
+        self
+    }
+
+    /// Routes URLs matching `pattern` to the client's own transport, ahead of less
+    /// specific mounts (httpx's `mounts={pattern: None}`).
+    pub fn mount_default(mut self, pattern: &str) -> Self {
+        self.parts.mount(pattern, None);
+        self
+    }
+
+    /// Adds a request event hook, called before each request is sent (redirects
+    /// and auth retries included).
+    pub fn on_request<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut Request) -> Result<()> + Send + Sync + 'static,
+    {
+        self.parts.request_hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Adds a response event hook, called on each response before redirects are
+    /// followed; the body is not read yet (call `read()` in the hook if needed).
+    pub fn on_response<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut Response) -> Result<()> + Send + Sync + 'static,
+    {
+        self.parts.response_hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Builds the client. Fails for an invalid setting (base URL, header, mount
+    /// pattern).
+    // On wasm the client's parts are !Send and the Arc shares them on one thread; on
+    // native they are Send + Sync, asserted below.
+    #[cfg_attr(target_family = "wasm", allow(clippy::arc_with_non_send_sync))]
+    pub fn build(self) -> Result<Client> {
+        let core = self.parts.build(super::setup::default_transport)?;
+        Ok(Client {
+            inner: Arc::new(ClientInner { core }),
+        })
+    }
+
+    /// Builds a client whose settings cannot fail: defaults, no environment, a
+    /// given transport.
+    fn build_infallible(self) -> Client {
+        match self.build() {
+            Ok(client) => client,
+            Err(_) => unreachable!("default settings with a given transport always build"),
+        }
+    }
+}
+
+/// Top-level helpers: each builds a client for one request (no connection reuse;
+/// use a [`Client`] for more than one).
+impl Client {
+    pub(crate) fn one_off(
+        method: impl IntoMethod,
+        url: impl IntoUrl,
+    ) -> RequestBuilder<'static, Client> {
+        RequestBuilder::new(
+            super::builder::ClientHandle::Owned(Client::new()),
+            method,
+            url,
+        )
+    }
+}
+
+#[cfg(not(target_family = "wasm"))]
+const _: fn() = || {
+    fn assert_bounds<T: Send + Sync + 'static>() {}
+    assert_bounds::<Client>();
+    assert_bounds::<ClientBuilder>();
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Method;
+    use crate::url::Url;
+
+    #[test]
+    fn credentials_reach_the_transport_from_client_or_request() {
+        use crate::config::Credentials;
+        let transport = crate::MockTransport::new(|request| {
+            let seen = format!("{:?}", request.options().credentials);
+            crate::Response::builder(200).text(seen).build()
+        });
+        let client = Client::builder()
+            .transport(transport.clone())
+            .credentials(Credentials::Include)
+            .build()
+            .unwrap();
+        let text = |r: Result<crate::Response>| r.unwrap().text().unwrap().to_string();
+        assert_eq!(text(client.get("https://a.test/").send()), "Some(Include)");
+        let omit = client
+            .get("https://a.test/")
+            .credentials(Credentials::Omit)
+            .send();
+        assert_eq!(text(omit), "Some(Omit)");
+        // A request built by hand takes the client's setting when sent.
+        let raw = Request::new(Method::GET, Url::parse("https://a.test/").unwrap());
+        assert_eq!(text(client.send(raw)), "Some(Include)");
+        let plain = Client::builder().transport(transport).build().unwrap();
+        assert_eq!(text(plain.get("https://a.test/").send()), "None");
+    }
+}

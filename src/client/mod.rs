@@ -1,0 +1,172 @@
+//! The two clients and what they share. [`settings`] holds a client's settings and
+//! the builder setters that fill them; [`builder`] the [`RequestBuilder`] and
+//! [`SendOptions`]; [`setup`] the transports and proxy routes a client gets by
+//! default; [`dispatch`] the core that starts the send flow of a request and routes
+//! it. The blocking [`Client`] ([`blocking`]) and the [`AsyncClient`]
+//! ([`asynchronous`]) add a driver loop each, which performs the flow's steps.
+
+mod asynchronous;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+mod blocking;
+mod builder;
+mod dispatch;
+mod settings;
+mod setup;
+
+pub use self::asynchronous::{AsyncClient, AsyncClientBuilder};
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use self::blocking::{Client, ClientBuilder};
+pub use self::builder::{RequestBuilder, SendOptions};
+pub use self::settings::ClientConfig;
+
+/// The clients a [`RequestBuilder`] can belong to: [`Client`] and
+/// [`AsyncClient`]. Sealed.
+pub trait ClientKind: sealed::Sealed {}
+
+pub(crate) mod sealed {
+    /// Keeps [`ClientKind`](super::ClientKind) to this crate's clients.
+    pub trait Sealed {
+        /// The client's settings.
+        fn config(&self) -> &super::ClientConfig;
+    }
+}
+
+/// The methods both clients have in the same form: the verbs, and the settings and
+/// state they show. Expanded in each client's `impl` block.
+macro_rules! shared_client_methods {
+    ($client:ty) => {
+        /// A request with any method.
+        pub fn request(
+            &self,
+            method: impl $crate::request::IntoMethod,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            $crate::client::RequestBuilder::new(
+                super::builder::ClientHandle::Borrowed(self),
+                method,
+                url,
+            )
+        }
+        /// A GET request.
+        pub fn get(
+            &self,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            self.request($crate::request::Method::GET, url)
+        }
+        /// A POST request.
+        pub fn post(
+            &self,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            self.request($crate::request::Method::POST, url)
+        }
+        /// A PUT request.
+        pub fn put(
+            &self,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            self.request($crate::request::Method::PUT, url)
+        }
+        /// A PATCH request.
+        pub fn patch(
+            &self,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            self.request($crate::request::Method::PATCH, url)
+        }
+        /// A DELETE request.
+        pub fn delete(
+            &self,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            self.request($crate::request::Method::DELETE, url)
+        }
+        /// A HEAD request.
+        pub fn head(
+            &self,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            self.request($crate::request::Method::HEAD, url)
+        }
+        /// An OPTIONS request.
+        pub fn options(
+            &self,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            self.request($crate::request::Method::OPTIONS, url)
+        }
+
+        /// A request whose response body is left unread, to stream it (httpx's
+        /// `client.stream(...)`): use `iter_bytes()`/`aiter_bytes()`, the line
+        /// iterators, or `read()`/`aread()`.
+        pub fn stream(
+            &self,
+            method: impl $crate::request::IntoMethod,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            self.request(method, url).streaming()
+        }
+
+        /// A request builder; `.build()` gives the [`Request`](crate::Request) (httpx's
+        /// `build_request`).
+        pub fn build_request(
+            &self,
+            method: impl $crate::request::IntoMethod,
+            url: impl $crate::url::IntoUrl,
+        ) -> $crate::client::RequestBuilder<'_, $client> {
+            self.request(method, url)
+        }
+
+        /// Whether the client was closed.
+        pub fn is_closed(&self) -> bool {
+            self.inner.core.is_closed()
+        }
+
+        /// A copy of the cookie jar.
+        pub fn cookies(&self) -> $crate::cookies::Cookies {
+            self.inner
+                .core
+                .config
+                .cookies
+                .lock()
+                .map(|jar| jar.clone())
+                .unwrap_or_default()
+        }
+
+        /// Changes the cookie jar in place.
+        pub fn with_cookies<R>(&self, f: impl FnOnce(&mut $crate::cookies::Cookies) -> R) -> R {
+            let mut jar = match self.inner.core.config.cookies.lock() {
+                Ok(jar) => jar,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            f(&mut jar)
+        }
+
+        /// The base URL, with its trailing `/`.
+        pub fn base_url(&self) -> Option<&$crate::url::Url> {
+            self.inner.core.config.base_url.as_ref()
+        }
+
+        /// The headers sent with every request.
+        pub fn headers(&self) -> &$crate::headers::Headers {
+            &self.inner.core.config.headers
+        }
+
+        /// The query parameters added to every request.
+        pub fn params(&self) -> &$crate::url::QueryParams {
+            &self.inner.core.config.params
+        }
+
+        /// The timeouts.
+        pub fn timeout(&self) -> &$crate::config::Timeout {
+            &self.inner.core.config.timeout
+        }
+
+        /// Whether redirects are followed by default.
+        pub fn follows_redirects(&self) -> bool {
+            self.inner.core.config.follow_redirects
+        }
+    };
+}
+pub(crate) use shared_client_methods;

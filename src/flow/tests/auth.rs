@@ -1,0 +1,125 @@
+//! Auth: where the flow starts the auth flow, reads bodies for it, and keeps its
+//! intermediate responses as history.
+
+use super::*;
+use crate::auth::{BasicAuth, DigestAuth, SingleRequest};
+
+#[test]
+fn without_auth_there_are_no_auth_steps() {
+    let mut s = Scenario::new(get("https://a.test/"), settings()).replies([reply(200, &[])]);
+    s.finish().unwrap();
+    assert_eq!(s.trace, ["Send", "ReadResponse", "Done"]);
+}
+
+#[test]
+fn basic_auth_starts_before_the_first_send_and_ends_with_the_final_response() {
+    let settings = FlowSettings {
+        auth: Some(leak(BasicAuth::new("user", "pass"))),
+        ..settings()
+    };
+    let mut s = Scenario::new(get("https://a.test/"), settings).replies([reply(200, &[])]);
+    s.finish().unwrap();
+    assert_eq!(
+        s.trace,
+        ["StartAuth", "Send", "AuthNext", "ReadResponse", "Done"]
+    );
+    assert_eq!(
+        s.sent[0].headers().get("authorization").as_deref(),
+        Some("Basic dXNlcjpwYXNz")
+    );
+}
+
+#[test]
+fn digest_auth_reads_the_challenge_and_retries_with_it_in_the_history() {
+    let challenge = r#"Digest realm="r", nonce="abc", qop="auth", algorithm=MD5"#;
+    let settings = FlowSettings {
+        auth: Some(leak(DigestAuth::new("user", "pass"))),
+        ..settings()
+    };
+    let mut s = Scenario::new(get("https://a.test/p"), settings).replies([
+        reply(401, &[("www-authenticate", challenge)]),
+        reply(200, &[]),
+    ]);
+    let response = s.finish().unwrap();
+    assert_eq!(
+        s.trace,
+        [
+            "ReadRequestBody", // digest replays the request: its body must be in memory
+            "StartAuth",
+            "Send",
+            "AuthNext",
+            "ReadResponse", // the 401, kept in the history
+            "Send",
+            "AuthNext",
+            "ReadResponse",
+            "Done"
+        ]
+    );
+    assert!(!s.sent[0].headers().contains("authorization"));
+    let authorization = s.sent[1].headers().get("authorization").unwrap();
+    assert!(authorization.starts_with("Digest "), "{authorization}");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.history().len(), 1);
+    assert_eq!(response.history()[0].status(), 401);
+}
+
+/// An auth that needs the bodies it signs and answers, as a signing scheme would.
+#[derive(Debug)]
+struct NeedsBodies;
+
+impl Auth for NeedsBodies {
+    fn requires_request_body(&self) -> bool {
+        true
+    }
+    fn requires_response_body(&self) -> bool {
+        true
+    }
+    fn auth_flow(&self, request: Request) -> Box<dyn AuthFlow + '_> {
+        Box::new(SingleRequest::new(request))
+    }
+}
+
+#[test]
+fn an_auth_that_needs_bodies_gets_them_read_first() {
+    let settings = FlowSettings {
+        auth: Some(leak(NeedsBodies)),
+        ..settings()
+    };
+    let mut s = Scenario::new(get("https://a.test/"), settings).replies([reply(200, &[])]);
+    s.finish().unwrap();
+    assert_eq!(
+        s.trace,
+        [
+            "ReadRequestBody",
+            "StartAuth",
+            "Send",
+            "ReadResponse", // for the auth flow, before AuthNext
+            "AuthNext",
+            "ReadResponse",
+            "Done"
+        ]
+    );
+}
+
+#[test]
+fn the_auth_flow_sees_the_end_of_a_redirect_loop_not_each_hop() {
+    let settings = FlowSettings {
+        auth: Some(leak(BasicAuth::new("user", "pass"))),
+        ..settings()
+    };
+    let mut s = Scenario::new(get("https://a.test/"), settings)
+        .replies([redirect(302, "/b"), reply(200, &[])]);
+    s.finish().unwrap();
+    assert_eq!(
+        s.trace,
+        [
+            "StartAuth",
+            "Send",
+            "DrainRedirect",
+            "Send",
+            "AuthNext",
+            "ReadResponse",
+            "Done"
+        ]
+    );
+}

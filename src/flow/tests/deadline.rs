@@ -1,0 +1,61 @@
+//! The total deadline: counted from the first step's time, checked before each
+//! send, carried to the transport in the request's options. No test sleeps: the
+//! scenario's clock moves when a test moves it.
+
+use super::*;
+use crate::error::ErrorKind;
+
+fn with_total(seconds: f64) -> FlowSettings<'static> {
+    FlowSettings {
+        timeout: Timeout::default().total(seconds),
+        ..settings()
+    }
+}
+
+#[test]
+fn the_deadline_reaches_the_transport() {
+    let mut s = Scenario::new(get("https://a.test/"), with_total(5.0));
+    let start = s.now;
+    let Step::Send(request) = s.run_until("Send").unwrap() else {
+        unreachable!()
+    };
+    assert_eq!(
+        request.options().deadline,
+        Some(start + Duration::from_secs(5))
+    );
+}
+
+#[test]
+fn a_hop_after_the_deadline_is_a_total_timeout() {
+    let mut s = Scenario::new(get("https://a.test/"), with_total(1.0))
+        .replies([redirect(302, "/b"), reply(200, &[])]);
+    let step = s.run_until("DrainRedirect").unwrap();
+    s.advance(Duration::from_millis(1000));
+    s.resume(step).unwrap();
+    let err = s.finish().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+    assert_eq!(err.message(), "The total timeout of 1.000s passed");
+    assert_eq!(s.sent.len(), 1);
+}
+
+#[test]
+fn a_hop_just_before_the_deadline_is_sent() {
+    let mut s = Scenario::new(get("https://a.test/"), with_total(1.0))
+        .replies([redirect(302, "/b"), reply(200, &[])]);
+    let step = s.run_until("DrainRedirect").unwrap();
+    s.advance(Duration::from_millis(999));
+    s.resume(step).unwrap();
+    assert_eq!(s.finish().unwrap().status(), 200);
+    assert_eq!(s.sent.len(), 2);
+}
+
+#[test]
+fn without_a_total_timeout_time_does_not_matter() {
+    let mut s = Scenario::new(get("https://a.test/"), settings())
+        .replies([redirect(302, "/b"), reply(200, &[])]);
+    let step = s.run_until("DrainRedirect").unwrap();
+    s.advance(Duration::from_secs(24 * 3600));
+    s.resume(step).unwrap();
+    assert_eq!(s.finish().unwrap().status(), 200);
+    assert_eq!(s.sent[1].options().deadline, None);
+}
