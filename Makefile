@@ -14,6 +14,7 @@ setup:
 	@bash tools/setup.sh
 
 lint: setup
+	python3 tools/check-layers.py
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cargo clippy --all-targets --target $(WASM_WEB) -- -D warnings
