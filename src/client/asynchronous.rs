@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::dispatch::{ClientCore, CoreBuilder};
-use super::settings::{config_setters, ClientConfig};
-use super::{sealed, shared_client_methods, ClientKind, RequestBuilder, SendOptions};
+use super::settings::config_setters;
+use super::{shared_client_impls, shared_client_methods, RequestBuilder, SendOptions};
 use crate::auth::AsyncAuthFlow;
 use crate::error::Result;
 use crate::flow::{Input, Step, REDIRECT_BODY_LIMIT};
@@ -47,39 +47,10 @@ pub struct AsyncClient {
     inner: Arc<AsyncClientInner>,
 }
 
-impl sealed::Sealed for AsyncClient {
-    fn config(&self) -> &ClientConfig {
-        &self.inner.core.config
-    }
-}
-impl ClientKind for AsyncClient {}
+shared_client_impls!(AsyncClient);
 
 impl AsyncClient {
-    /// A client with httpx's defaults and this target's network transport.
-    ///
-    /// If that set-up fails (an invalid proxy in the environment, say), the client is
-    /// still returned and each of its requests fails with that error; use
-    /// [`AsyncClient::builder`] and `build()` to get the error at once.
-    pub fn new() -> AsyncClient {
-        match AsyncClientBuilder::default().build() {
-            Ok(client) => client,
-            Err(e) => match AsyncClientBuilder::default()
-                .trust_env(false)
-                .transport(super::setup::FailedSetup::new(&e))
-                .build()
-            {
-                Ok(client) => client,
-                Err(_) => unreachable!("default settings with a given transport always build"),
-            },
-        }
-    }
-
-    /// A builder to configure a client.
-    pub fn builder() -> AsyncClientBuilder {
-        AsyncClientBuilder::default()
-    }
-
-    shared_client_methods!(AsyncClient);
+    shared_client_methods!(AsyncClient, AsyncClientBuilder);
 
     /// Sends a built request with the client's settings; the body is read.
     pub async fn send(&self, request: Request) -> Result<Response> {
@@ -159,21 +130,6 @@ async fn run_hooks<T>(hooks: &[Arc<HookFn<T>>], mut value: T) -> Result<T> {
         hook(&mut value).await?;
     }
     Ok(value)
-}
-
-impl Default for AsyncClient {
-    fn default() -> AsyncClient {
-        AsyncClient::new()
-    }
-}
-
-impl fmt::Debug for AsyncClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AsyncClient")
-            .field("config", &self.inner.core.config)
-            .field("closed", &self.is_closed())
-            .finish()
-    }
 }
 
 impl RequestBuilder<'_, AsyncClient> {

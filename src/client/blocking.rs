@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::dispatch::{ClientCore, CoreBuilder};
-use super::settings::{config_setters, ClientConfig};
-use super::{sealed, shared_client_methods, ClientKind, RequestBuilder, SendOptions};
+use super::settings::config_setters;
+use super::{shared_client_impls, shared_client_methods, RequestBuilder, SendOptions};
 use crate::auth::AuthFlow;
 use crate::error::Result;
 use crate::flow::{Input, Step, REDIRECT_BODY_LIMIT};
@@ -47,35 +47,10 @@ pub struct Client {
     inner: Arc<ClientInner>,
 }
 
-impl sealed::Sealed for Client {
-    fn config(&self) -> &ClientConfig {
-        &self.inner.core.config
-    }
-}
-impl ClientKind for Client {}
+shared_client_impls!(Client);
 
 impl Client {
-    /// A client with httpx's defaults and this target's network transport.
-    ///
-    /// If that set-up fails (an invalid proxy in the environment, say), the client is
-    /// still returned and each of its requests fails with that error; use
-    /// [`Client::builder`] and `build()` to get the error at once.
-    pub fn new() -> Client {
-        match ClientBuilder::default().build() {
-            Ok(client) => client,
-            Err(e) => ClientBuilder::default()
-                .trust_env(false)
-                .transport(super::setup::FailedSetup::new(&e))
-                .build_infallible(),
-        }
-    }
-
-    /// A builder to configure a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    shared_client_methods!(Client);
+    shared_client_methods!(Client, ClientBuilder);
 
     /// Sends a built request with the client's settings; the body is read.
     pub fn send(&self, request: Request) -> Result<Response> {
@@ -159,24 +134,9 @@ impl ClientInner {
     }
 }
 
-impl Default for Client {
-    fn default() -> Client {
-        Client::new()
-    }
-}
-
 impl Drop for ClientInner {
     fn drop(&mut self) {
         self.close();
-    }
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("config", &self.inner.core.config)
-            .field("closed", &self.is_closed())
-            .finish()
     }
 }
 
@@ -258,15 +218,6 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(ClientInner { core }),
         })
-    }
-
-    /// Builds a client whose settings cannot fail: defaults, no environment, a
-    /// given transport.
-    fn build_infallible(self) -> Client {
-        match self.build() {
-            Ok(client) => client,
-            Err(_) => unreachable!("default settings with a given transport always build"),
-        }
     }
 }
 

@@ -34,7 +34,30 @@ pub(crate) mod sealed {
 /// The methods both clients have in the same form: the verbs, and the settings and
 /// state they show. Expanded in each client's `impl` block.
 macro_rules! shared_client_methods {
-    ($client:ty) => {
+    ($client:ident, $builder:ident) => {
+        /// A client with httpx's defaults and this target's network transport.
+        ///
+        /// If that set-up fails (an invalid proxy in the environment, say), the client is
+        /// still returned and each of its requests fails with that error; use
+        /// [`builder`](Self::builder) and `build()` to get the error at once.
+        pub fn new() -> $client {
+            match $builder::default().build() {
+                Ok(client) => client,
+                Err(e) => $builder::default()
+                    .trust_env(false)
+                    .transport(super::setup::FailedSetup::new(&e))
+                    .build()
+                    .unwrap_or_else(|_| {
+                        unreachable!("default settings with a given transport always build")
+                    }),
+            }
+        }
+
+        /// A builder to configure a client.
+        pub fn builder() -> $builder {
+            $builder::default()
+        }
+
         /// A request with any method.
         pub fn request(
             &self,
@@ -170,3 +193,32 @@ macro_rules! shared_client_methods {
     };
 }
 pub(crate) use shared_client_methods;
+
+/// The trait impls both clients have in the same form.
+macro_rules! shared_client_impls {
+    ($client:ident) => {
+        impl super::sealed::Sealed for $client {
+            fn config(&self) -> &super::ClientConfig {
+                &self.inner.core.config
+            }
+        }
+
+        impl super::ClientKind for $client {}
+
+        impl Default for $client {
+            fn default() -> $client {
+                $client::new()
+            }
+        }
+
+        impl std::fmt::Debug for $client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($client))
+                    .field("config", &self.inner.core.config)
+                    .field("closed", &self.is_closed())
+                    .finish()
+            }
+        }
+    };
+}
+pub(crate) use shared_client_impls;

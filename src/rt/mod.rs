@@ -142,6 +142,38 @@ where
     wasi_executor::block_on(future).unwrap_or_else(F::Output::from_stall)
 }
 
+/// A waker that records that it was woken: WASI has one thread, so nobody else can
+/// be waiting on it, and an executor asks the flag instead of parking.
+#[cfg(target_os = "wasi")]
+pub(crate) struct WakeFlag(std::sync::atomic::AtomicBool);
+
+#[cfg(target_os = "wasi")]
+impl WakeFlag {
+    /// A cleared flag and a waker that sets it.
+    pub(crate) fn waker() -> (std::sync::Arc<WakeFlag>, std::task::Waker) {
+        let flag = std::sync::Arc::new(WakeFlag(std::sync::atomic::AtomicBool::new(false)));
+        (flag.clone(), std::task::Waker::from(flag))
+    }
+
+    pub(crate) fn clear(&self) {
+        self.0.store(false, std::sync::atomic::Ordering::Release);
+    }
+
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
+#[cfg(target_os = "wasi")]
+impl std::task::Wake for WakeFlag {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
 /// Drives a future to completion on the current thread (WASI without the `wasi`
 /// feature: there are no pollables to wait on, so a future that is pending without
 /// having woken itself can never finish and gives an `InvalidState` error).
@@ -150,27 +182,17 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output
 where
     F::Output: FromStall,
 {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::Arc;
-    use std::task::{Context, Poll, Wake, Waker};
+    use std::task::{Context, Poll};
 
-    struct Flag(AtomicBool);
-    impl Wake for Flag {
-        fn wake(self: Arc<Self>) {
-            self.0.store(true, Ordering::Release);
-        }
-    }
-
-    let flag = Arc::new(Flag(AtomicBool::new(false)));
-    let waker = Waker::from(flag.clone());
+    let (flag, waker) = WakeFlag::waker();
     let mut cx = Context::from_waker(&waker);
     let mut future = std::pin::pin!(future);
     loop {
-        flag.0.store(false, Ordering::Release);
+        flag.clear();
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        if !flag.0.load(Ordering::Acquire) {
+        if !flag.is_set() {
             return F::Output::from_stall(crate::Error::new(
                 crate::ErrorKind::InvalidState,
                 "block_on: the future is pending and nothing can wake it (this WASI build \

@@ -15,9 +15,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 use wasi::io::poll::{poll, Pollable};
 
@@ -41,19 +39,6 @@ thread_local! {
     static LEVEL: Cell<usize> = const { Cell::new(0) };
     static NEXT_ID: Cell<u64> = const { Cell::new(1) };
     static WAITING: RefCell<Vec<Registration>> = const { RefCell::new(Vec::new()) };
-}
-
-/// A waker that records that it was woken (WASI has a single thread: nobody else can
-/// be waiting on it).
-struct Flag(AtomicBool);
-
-impl Wake for Flag {
-    fn wake(self: Arc<Self>) {
-        self.0.store(true, Ordering::Release);
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.store(true, Ordering::Release);
-    }
 }
 
 /// Decrements the nesting depth when a `block_on` call ends, also by unwinding.
@@ -100,16 +85,15 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
         level
     });
     let _guard = LevelGuard(level);
-    let flag = Arc::new(Flag(AtomicBool::new(false)));
-    let waker = Waker::from(flag.clone());
+    let (flag, waker) = super::WakeFlag::waker();
     let mut cx = Context::from_waker(&waker);
     let mut future = std::pin::pin!(future);
     loop {
-        flag.0.store(false, Ordering::Release);
+        flag.clear();
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return Ok(output);
         }
-        if flag.0.load(Ordering::Acquire) {
+        if flag.is_set() {
             // Woken while polled (a yield, a channel): poll again at once.
             continue;
         }

@@ -6,9 +6,9 @@ use crate::auth::{BasicAuth, DigestAuth, SingleRequest};
 
 #[test]
 fn without_auth_there_are_no_auth_steps() {
-    let mut s = Scenario::new(get("https://a.test/"), settings()).replies([reply(200, &[])]);
+    let mut s = get_with(settings(), [reply(200, &[])]);
     s.finish().unwrap();
-    assert_eq!(s.trace, ["Send", "ReadResponse", "Done"]);
+    assert_eq!(s.steps(), "Send ReadResponse Done");
 }
 
 #[test]
@@ -17,12 +17,9 @@ fn basic_auth_starts_before_the_first_send_and_ends_with_the_final_response() {
         auth: Some(leak(BasicAuth::new("user", "pass"))),
         ..settings()
     };
-    let mut s = Scenario::new(get("https://a.test/"), settings).replies([reply(200, &[])]);
+    let mut s = get_with(settings, [reply(200, &[])]);
     s.finish().unwrap();
-    assert_eq!(
-        s.trace,
-        ["StartAuth", "Send", "AuthNext", "ReadResponse", "Done"]
-    );
+    assert_eq!(s.steps(), "StartAuth Send AuthNext ReadResponse Done");
     assert_eq!(
         s.sent[0].headers().get("authorization").as_deref(),
         Some("Basic dXNlcjpwYXNz")
@@ -41,19 +38,11 @@ fn digest_auth_reads_the_challenge_and_retries_with_it_in_the_history() {
         reply(200, &[]),
     ]);
     let response = s.finish().unwrap();
+    // Digest replays the request, so its body is read first; the first ReadResponse
+    // reads the 401, which the history keeps.
     assert_eq!(
-        s.trace,
-        [
-            "ReadRequestBody", // digest replays the request: its body must be in memory
-            "StartAuth",
-            "Send",
-            "AuthNext",
-            "ReadResponse", // the 401, kept in the history
-            "Send",
-            "AuthNext",
-            "ReadResponse",
-            "Done"
-        ]
+        s.steps(),
+        "ReadRequestBody StartAuth Send AuthNext ReadResponse Send AuthNext ReadResponse Done"
     );
     assert!(!s.sent[0].headers().contains("authorization"));
     let authorization = s.sent[1].headers().get("authorization").unwrap();
@@ -85,19 +74,12 @@ fn an_auth_that_needs_bodies_gets_them_read_first() {
         auth: Some(leak(NeedsBodies)),
         ..settings()
     };
-    let mut s = Scenario::new(get("https://a.test/"), settings).replies([reply(200, &[])]);
+    let mut s = get_with(settings, [reply(200, &[])]);
     s.finish().unwrap();
+    // The response is read for the auth flow before AuthNext.
     assert_eq!(
-        s.trace,
-        [
-            "ReadRequestBody",
-            "StartAuth",
-            "Send",
-            "ReadResponse", // for the auth flow, before AuthNext
-            "AuthNext",
-            "ReadResponse",
-            "Done"
-        ]
+        s.steps(),
+        "ReadRequestBody StartAuth Send ReadResponse AuthNext ReadResponse Done"
     );
 }
 
@@ -107,19 +89,10 @@ fn the_auth_flow_sees_the_end_of_a_redirect_loop_not_each_hop() {
         auth: Some(leak(BasicAuth::new("user", "pass"))),
         ..settings()
     };
-    let mut s = Scenario::new(get("https://a.test/"), settings)
-        .replies([redirect(302, "/b"), reply(200, &[])]);
+    let mut s = get_with(settings, one_redirect());
     s.finish().unwrap();
     assert_eq!(
-        s.trace,
-        [
-            "StartAuth",
-            "Send",
-            "DrainRedirect",
-            "Send",
-            "AuthNext",
-            "ReadResponse",
-            "Done"
-        ]
+        s.steps(),
+        "StartAuth Send DrainRedirect Send AuthNext ReadResponse Done"
     );
 }

@@ -3,13 +3,19 @@
 
 use super::*;
 
-#[test]
-fn a_cookie_set_by_a_redirect_goes_with_the_next_hop() {
-    let jar = jar();
+/// Settings with a jar, and the jar.
+fn with_jar() -> (Arc<Mutex<Cookies>>, FlowSettings<'static>) {
+    let jar = Arc::new(Mutex::new(Cookies::new()));
     let settings = FlowSettings {
         cookies: Some(jar.clone()),
         ..settings()
     };
+    (jar, settings)
+}
+
+#[test]
+fn a_cookie_set_by_a_redirect_goes_with_the_next_hop() {
+    let (jar, settings) = with_jar();
     let mut s = Scenario::new(get("https://a.test/login"), settings).replies([
         reply(
             302,
@@ -31,13 +37,8 @@ fn a_cookie_set_by_a_redirect_goes_with_the_next_hop() {
 
 #[test]
 fn a_host_that_keeps_cookies_leaves_the_jar_alone() {
-    let jar = jar();
-    let settings = FlowSettings {
-        cookies: Some(jar.clone()),
-        ..settings()
-    };
-    let mut s = Scenario::new(get("https://a.test/"), settings)
-        .replies([reply(200, &[("set-cookie", "a=1")])]);
+    let (jar, settings) = with_jar();
+    let mut s = get_with(settings, [reply(200, &[("set-cookie", "a=1")])]);
     s.capabilities = Capabilities {
         manages_cookies: true,
         ..Capabilities::default()

@@ -25,13 +25,18 @@ fn the_deadline_reaches_the_transport() {
     );
 }
 
+/// A redirect loop whose hop comes `later` than the first send.
+fn hop_after(settings: FlowSettings<'static>, later: Duration) -> Scenario {
+    let mut s = get_with(settings, one_redirect());
+    let drain = s.run_until("DrainRedirect").unwrap();
+    s.advance(later);
+    s.resume(drain).unwrap();
+    s
+}
+
 #[test]
 fn a_hop_after_the_deadline_is_a_total_timeout() {
-    let mut s = Scenario::new(get("https://a.test/"), with_total(1.0))
-        .replies([redirect(302, "/b"), reply(200, &[])]);
-    let step = s.run_until("DrainRedirect").unwrap();
-    s.advance(Duration::from_millis(1000));
-    s.resume(step).unwrap();
+    let mut s = hop_after(with_total(1.0), Duration::from_millis(1000));
     let err = s.finish().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TotalTimeout);
     assert_eq!(err.message(), "The total timeout of 1.000s passed");
@@ -40,22 +45,14 @@ fn a_hop_after_the_deadline_is_a_total_timeout() {
 
 #[test]
 fn a_hop_just_before_the_deadline_is_sent() {
-    let mut s = Scenario::new(get("https://a.test/"), with_total(1.0))
-        .replies([redirect(302, "/b"), reply(200, &[])]);
-    let step = s.run_until("DrainRedirect").unwrap();
-    s.advance(Duration::from_millis(999));
-    s.resume(step).unwrap();
+    let mut s = hop_after(with_total(1.0), Duration::from_millis(999));
     assert_eq!(s.finish().unwrap().status(), 200);
     assert_eq!(s.sent.len(), 2);
 }
 
 #[test]
 fn without_a_total_timeout_time_does_not_matter() {
-    let mut s = Scenario::new(get("https://a.test/"), settings())
-        .replies([redirect(302, "/b"), reply(200, &[])]);
-    let step = s.run_until("DrainRedirect").unwrap();
-    s.advance(Duration::from_secs(24 * 3600));
-    s.resume(step).unwrap();
+    let mut s = hop_after(settings(), Duration::from_secs(24 * 3600));
     assert_eq!(s.finish().unwrap().status(), 200);
     assert_eq!(s.sent[1].options().deadline, None);
 }

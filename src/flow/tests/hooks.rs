@@ -10,23 +10,9 @@ fn hooks_run_around_every_hop() {
         has_response_hooks: true,
         ..settings()
     };
-    let mut s = Scenario::new(get("https://a.test/"), settings)
-        .replies([redirect(302, "/b"), reply(200, &[])]);
+    let mut s = get_with(settings, one_redirect());
     s.finish().unwrap();
-    assert_eq!(
-        s.trace,
-        [
-            "RequestHooks",
-            "Send",
-            "ResponseHooks",
-            "DrainRedirect",
-            "RequestHooks",
-            "Send",
-            "ResponseHooks",
-            "ReadResponse",
-            "Done"
-        ]
-    );
+    assert_eq!(s.steps(), "RequestHooks Send ResponseHooks DrainRedirect RequestHooks Send ResponseHooks ReadResponse Done");
 }
 
 #[test]
@@ -35,11 +21,9 @@ fn what_a_request_hook_changes_is_sent() {
         has_request_hooks: true,
         ..settings()
     };
-    let mut s = Scenario::new(get("https://a.test/"), settings)
-        .replies([reply(200, &[])])
-        .on_request(|request| {
-            request.headers_mut().insert("x-signed", "yes").unwrap();
-        });
+    let mut s = get_with(settings, [reply(200, &[])]).on_request(|request| {
+        request.headers_mut().insert("x-signed", "yes").unwrap();
+    });
     s.finish().unwrap();
     assert_eq!(s.sent[0].headers().get("x-signed").as_deref(), Some("yes"));
 }

@@ -198,6 +198,11 @@ impl Scenario {
         }
     }
 
+    /// The steps so far, space-separated.
+    fn steps(&self) -> String {
+        self.trace.join(" ")
+    }
+
     /// Drives the flow to its final response.
     fn finish(&mut self) -> Result<Response> {
         loop {
@@ -209,7 +214,15 @@ impl Scenario {
     }
 }
 
-/// A jar shared by a test and its flow.
-fn jar() -> Arc<Mutex<Cookies>> {
-    Arc::new(Mutex::new(Cookies::new()))
+/// A GET of `https://a.test/` with these settings, answered by `replies`.
+fn get_with(
+    settings: FlowSettings<'static>,
+    replies: impl IntoIterator<Item = Response>,
+) -> Scenario {
+    Scenario::new(get("https://a.test/"), settings).replies(replies)
+}
+
+/// One redirect, then a 200.
+fn one_redirect() -> [Response; 2] {
+    [redirect(302, "/b"), reply(200, &[])]
 }

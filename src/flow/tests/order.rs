@@ -15,7 +15,7 @@ fn an_input_the_state_does_not_expect_is_an_invalid_state_error() {
 
 #[test]
 fn a_finished_flow_takes_no_more_input() {
-    let mut s = Scenario::new(get("https://a.test/"), settings()).replies([reply(200, &[])]);
+    let mut s = get_with(settings(), [reply(200, &[])]);
     s.finish().unwrap();
     s.input = Some(Input::Start);
     assert_eq!(s.next_step().err().unwrap().kind(), ErrorKind::InvalidState);

@@ -8,10 +8,7 @@ fn a_followed_redirect_is_drained_then_the_next_request_is_sent() {
     let mut s = Scenario::new(get("https://a.test/start"), settings())
         .replies([redirect(302, "/end"), reply(200, &[])]);
     let response = s.finish().unwrap();
-    assert_eq!(
-        s.trace,
-        ["Send", "DrainRedirect", "Send", "ReadResponse", "Done"]
-    );
+    assert_eq!(s.steps(), "Send DrainRedirect Send ReadResponse Done");
     assert_eq!(s.sent[1].url().as_str(), "https://a.test/end");
     assert_eq!(response.status(), 200);
     let history = response.history();
@@ -31,7 +28,7 @@ fn without_following_the_redirect_is_final_and_names_its_next_request() {
     };
     let mut s = Scenario::new(get("https://a.test/start"), settings).replies([redirect(307, "/x")]);
     let response = s.finish().unwrap();
-    assert_eq!(s.trace, ["Send", "ReadResponse", "Done"]);
+    assert_eq!(s.steps(), "Send ReadResponse Done");
     assert_eq!(response.status(), 307);
     assert_eq!(
         response.next_request().unwrap().url().as_str(),
@@ -83,8 +80,7 @@ fn authorization_is_not_sent_to_another_origin() {
 
 #[test]
 fn a_location_of_another_scheme_fails_when_following_and_is_returned_otherwise() {
-    let mut s = Scenario::new(get("https://a.test/"), settings())
-        .replies([redirect(302, "myapp://callback")]);
+    let mut s = get_with(settings(), [redirect(302, "myapp://callback")]);
     let err = s.finish().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnsupportedProtocol);
 
@@ -105,9 +101,8 @@ fn a_streamed_send_ends_with_the_response_unread() {
         stream: true,
         ..settings()
     };
-    let mut s = Scenario::new(get("https://a.test/"), settings)
-        .replies([redirect(301, "/b"), reply(200, &[])]);
+    let mut s = get_with(settings, [redirect(301, "/b"), reply(200, &[])]);
     s.finish().unwrap();
     // Redirect bodies are still drained; the final one is left to the caller.
-    assert_eq!(s.trace, ["Send", "DrainRedirect", "Send", "Done"]);
+    assert_eq!(s.steps(), "Send DrainRedirect Send Done");
 }
