@@ -155,7 +155,7 @@ impl fmt::Debug for AsyncClientBuilder {
 }
 
 impl AsyncClientBuilder {
-    config_setters!();
+    config_setters!("AsyncClient");
 
     /// The transport for every request not routed by a mount (else this target's
     /// network transport).
@@ -212,6 +212,31 @@ impl AsyncClientBuilder {
     }
 
     /// Adds an async response event hook (it may `aread()` the body).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # async fn demo() -> httpx::Result<()> {
+    /// use std::sync::{Arc, Mutex};
+    /// let transport = httpx::MockTransport::new(|_| httpx::Response::builder(200).text("body").build());
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let client = httpx::AsyncClient::builder()
+    ///     .transport(transport)
+    ///     .on_response_async(move |response| {
+    ///         let log = log.clone();
+    ///         Box::pin(async move {
+    ///             response.aread().await?;
+    ///             log.lock().unwrap().push(response.text()?);
+    ///             Ok(())
+    ///         })
+    ///     })
+    ///     .build()?;
+    /// client.get("https://example.org/").send().await?;
+    /// assert_eq!(*seen.lock().unwrap(), ["body"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn on_response_async<F>(mut self, hook: F) -> Self
     where
         F: for<'a> Fn(&'a mut Response) -> BoxFuture<'a, Result<()>>

@@ -111,6 +111,19 @@ impl Client {
 
     /// Closes the client: its transports release their connections, and later
     /// sends fail with `InvalidState`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = httpx::Client::builder()
+    ///     .transport(httpx::MockTransport::new(|_| httpx::Response::builder(200).build()))
+    ///     .build()?;
+    /// client.close();
+    /// assert!(client.is_closed());
+    /// let err = client.get("https://example.org/").send().unwrap_err();
+    /// assert_eq!(err.kind(), httpx::ErrorKind::InvalidState);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn close(&self) {
         self.inner.close();
     }
@@ -165,7 +178,7 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    config_setters!();
+    config_setters!("Client");
 
     /// The transport for every request not routed by a mount (else this target's
     /// network transport).
@@ -176,6 +189,24 @@ impl ClientBuilder {
 
     /// Routes URLs matching `pattern` to `transport` (httpx's `mounts`); see
     /// [`UrlPattern`](crate::transport::UrlPattern) for the patterns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let named = |name: &'static str| {
+    ///     httpx::MockTransport::new(move |_| httpx::Response::builder(200).text(name).build())
+    /// };
+    /// let client = httpx::Client::builder()
+    ///     .transport(named("default"))
+    ///     .mount("https://internal.example.org", named("internal"))
+    ///     .mount("myapp://", named("app scheme"))
+    ///     .build()?;
+    /// let text = |url: &str| client.get(url).send()?.text();
+    /// assert_eq!(text("https://internal.example.org/x")?, "internal");
+    /// assert_eq!(text("https://example.org/")?, "default");
+    /// assert_eq!(text("myapp://open")?, "app scheme");
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn mount(mut self, pattern: &str, transport: impl Transport + 'static) -> Self {
         self.parts.mount(pattern, Some(Arc::new(transport)));
         self
@@ -190,6 +221,24 @@ impl ClientBuilder {
 
     /// Adds a request event hook, called before each request is sent (redirects
     /// and auth retries included).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let transport = httpx::MockTransport::new(|request| {
+    ///     let id = request.headers().get("x-request-id").unwrap_or_default().into_owned();
+    ///     httpx::Response::builder(200).text(id).build()
+    /// });
+    /// let client = httpx::Client::builder()
+    ///     .transport(transport)
+    ///     .on_request(|request| {
+    ///         request.headers_mut().insert("X-Request-Id", "42")?;
+    ///         Ok(())
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(client.get("https://example.org/").send()?.text()?, "42");
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn on_request<F>(mut self, hook: F) -> Self
     where
         F: Fn(&mut Request) -> Result<()> + Send + Sync + 'static,
@@ -200,6 +249,26 @@ impl ClientBuilder {
 
     /// Adds a response event hook, called on each response before redirects are
     /// followed; the body is not read yet (call `read()` in the hook if needed).
+    ///
+    /// # Examples
+    ///
+    /// Every error status becomes an error, as httpx's `raise_for_status` hook recipe:
+    ///
+    /// ```
+    /// let transport =
+    ///     httpx::MockTransport::new(|_| httpx::Response::builder(503).build());
+    /// let client = httpx::Client::builder()
+    ///     .transport(transport)
+    ///     .on_response(|response| {
+    ///         response.read()?;
+    ///         response.check_status()?;
+    ///         Ok(())
+    ///     })
+    ///     .build()?;
+    /// let err = client.get("https://example.org/").send().unwrap_err();
+    /// assert_eq!(err.kind(), httpx::ErrorKind::HttpStatus);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn on_response<F>(mut self, hook: F) -> Self
     where
         F: Fn(&mut Response) -> Result<()> + Send + Sync + 'static,

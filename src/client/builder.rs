@@ -45,6 +45,27 @@ impl Default for SendOptions {
 
 impl SendOptions {
     /// The client's defaults, body read in full.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::SendOptions;
+    /// let transport = httpx::MockTransport::new(|request| {
+    ///     let auth = request.headers().get("authorization").is_some();
+    ///     httpx::Response::builder(200).text(format!("auth: {auth}")).build()
+    /// });
+    /// let client = httpx::Client::builder()
+    ///     .transport(transport)
+    ///     .auth(("user", "pass"))
+    ///     .build()?;
+    /// let request = client.get("https://example.org/").build()?;
+    /// let response = client.send_with(request, SendOptions::new().no_auth().timeout(2.0))?;
+    /// assert_eq!(response.text()?, "auth: false");
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn new() -> SendOptions {
         SendOptions::default()
     }
@@ -239,6 +260,22 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
     }
 
     /// An urlencoded form body (httpx's `data=`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = httpx::AsyncClient::new();
+    /// let request = client
+    ///     .post("https://example.org/login")
+    ///     .form([("user", "ada"), ("remember", "on")])
+    ///     .build()?;
+    /// assert_eq!(
+    ///     request.headers().get("content-type").as_deref(),
+    ///     Some("application/x-www-form-urlencoded")
+    /// );
+    /// assert_eq!(request.content()?, b"user=ada&remember=on");
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn form(mut self, fields: impl Into<QueryParams>) -> Self {
         self.body = BodyChoice::Encoded(content::form(&fields.into()));
         self
@@ -253,6 +290,22 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
     }
 
     /// Auth for this request instead of the client's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// let transport = httpx::MockTransport::new(|request| {
+    ///     let value = request.headers().get("authorization").unwrap_or_default().into_owned();
+    ///     httpx::Response::builder(200).text(value).build()
+    /// });
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// let response = client.get("https://example.org/").auth(("ada", "secret")).send()?;
+    /// assert_eq!(response.text()?, "Basic YWRhOnNlY3JldA==");
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn auth(mut self, auth: impl IntoAuth) -> Self {
         self.options = self.options.auth(auth);
         self
@@ -265,6 +318,16 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
     }
 
     /// Timeouts for this request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = httpx::AsyncClient::new();
+    /// let request = client.get("https://example.org/slow").timeout(60.0).build()?;
+    /// assert_eq!(request.timeout().read, Some(Duration::from_secs(60)));
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn timeout(mut self, timeout: impl Into<Timeout>) -> Self {
         self.options.timeout = Some(timeout.into());
         self

@@ -58,7 +58,17 @@ macro_rules! shared_client_methods {
             $builder::default()
         }
 
-        /// A request with any method.
+        /// A request with any method (a [`Method`](crate::Method) or its name).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", stringify!($client), "::new();")]
+        /// let request = client.request("PROPFIND", "https://example.org/dav/").build()?;
+        /// assert_eq!(request.method().as_str(), "PROPFIND");
+        /// assert!(client.request("BAD METHOD", "https://example.org/").build().is_err());
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn request(
             &self,
             method: impl $crate::request::IntoMethod,
@@ -71,6 +81,20 @@ macro_rules! shared_client_methods {
             )
         }
         /// A GET request.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", stringify!($client), "::new();")]
+        /// let request = client
+        ///     .get("https://example.org/search")
+        ///     .query([("q", "rust http"), ("page", "2")])
+        ///     .header("Accept", "application/json")
+        ///     .build()?;
+        /// assert_eq!(request.url().as_str(), "https://example.org/search?q=rust+http&page=2");
+        /// assert_eq!(request.headers().get("accept").as_deref(), Some("application/json"));
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn get(
             &self,
             url: impl $crate::url::IntoUrl,
@@ -78,6 +102,19 @@ macro_rules! shared_client_methods {
             self.request($crate::request::Method::GET, url)
         }
         /// A POST request.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", stringify!($client), "::new();")]
+        /// let request = client
+        ///     .post("https://example.org/items")
+        ///     .json(&serde_json::json!({"name": "kettle"}))
+        ///     .build()?;
+        /// assert_eq!(request.headers().get("content-type").as_deref(), Some("application/json"));
+        /// assert_eq!(request.content()?, br#"{"name":"kettle"}"#);
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn post(
             &self,
             url: impl $crate::url::IntoUrl,
@@ -158,6 +195,17 @@ macro_rules! shared_client_methods {
         }
 
         /// Changes the cookie jar in place.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", stringify!($client), "::new();")]
+        /// client.with_cookies(|jar| jar.set("theme", "dark", "example.org", "/"));
+        /// assert_eq!(client.cookies().get("theme", None, None)?.as_deref(), Some("dark"));
+        /// let request = client.get("https://example.org/").build()?;
+        /// assert_eq!(request.headers().get("cookie").as_deref(), Some("theme=dark"));
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn with_cookies<R>(&self, f: impl FnOnce(&mut $crate::cookies::Cookies) -> R) -> R {
             let mut jar = match self.inner.core.config.cookies.lock() {
                 Ok(jar) => jar,

@@ -145,11 +145,23 @@ impl ConfigBuilder {
 }
 
 /// Setters shared by [`ClientBuilder`](crate::ClientBuilder) and [`AsyncClientBuilder`](crate::AsyncClientBuilder).
+/// `$client` names the client in the examples.
 macro_rules! config_setters {
-    () => {
+    ($client:literal) => {
         /// The base URL relative request URLs are appended to (a `/` is added to its
         /// path when missing, as httpx does: `"/items"` under
         /// `"https://api.example.org/v1"` is `https://api.example.org/v1/items`).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", $client, "::builder()")]
+        ///     .base_url("https://api.example.org/v1")
+        ///     .build()?;
+        /// let request = client.get("items").build()?;
+        /// assert_eq!(request.url().as_str(), "https://api.example.org/v1/items");
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn base_url(mut self, url: impl $crate::url::IntoUrl) -> Self {
             let parsed = match url.into_url_input() {
                 $crate::url::UrlInput::Url(u) => Ok(u),
@@ -165,6 +177,19 @@ macro_rules! config_setters {
         }
 
         /// Sets a header sent with every request (replacing a default of that name).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", $client, "::builder()")]
+        ///     .header("User-Agent", "my-app/1.0")
+        ///     .header("X-Api-Key", "k")
+        ///     .build()?;
+        /// let request = client.get("https://example.org/").build()?;
+        /// assert_eq!(request.headers().get("user-agent").as_deref(), Some("my-app/1.0"));
+        /// assert_eq!(request.headers().get("x-api-key").as_deref(), Some("k"));
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
             self.parts.common.set_header(name, value.as_ref());
             self
@@ -172,6 +197,17 @@ macro_rules! config_setters {
 
         /// Removes a header from every request, a default such as `User-Agent` included
         /// (httpx's `del client.headers[name]`).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", $client, "::builder()")]
+        ///     .remove_header("User-Agent")
+        ///     .build()?;
+        /// assert!(!client.headers().contains("user-agent"));
+        /// assert!(client.headers().contains("accept"));
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn remove_header(mut self, name: &str) -> Self {
             self.parts.common.config.headers.remove(name);
             self.parts
@@ -199,12 +235,34 @@ macro_rules! config_setters {
         }
 
         /// Query parameters added to every request URL.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", $client, "::builder()")]
+        ///     .params([("api-version", "2")])
+        ///     .build()?;
+        /// let request = client.get("https://example.org/items?page=3").build()?;
+        /// assert_eq!(request.url().query(), "page=3&api-version=2");
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn params(mut self, params: impl Into<$crate::url::QueryParams>) -> Self {
             self.parts.common.config.params = self.parts.common.config.params.merge(params.into());
             self
         }
 
         /// The cookie jar to start with; cookies set by responses are kept in it.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let mut jar = httpx::Cookies::new();
+        /// jar.set("session", "s1", "example.org", "/");
+        #[doc = concat!("let client = httpx::", $client, "::builder().cookies(jar).build()?;")]
+        /// let request = client.get("https://example.org/").build()?;
+        /// assert_eq!(request.headers().get("cookie").as_deref(), Some("session=s1"));
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn cookies(mut self, cookies: $crate::cookies::Cookies) -> Self {
             self.parts.common.config.cookies = std::sync::Arc::new(std::sync::Mutex::new(cookies));
             self
@@ -217,12 +275,36 @@ macro_rules! config_setters {
         }
 
         /// Timeouts (httpx's default: 5 seconds each, no total deadline).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::time::Duration;
+        #[doc = concat!("let client = httpx::", $client, "::builder()")]
+        ///     .timeout(httpx::Timeout::new(10.0).connect(2.0).total(30.0))
+        ///     .build()?;
+        /// assert_eq!(client.timeout().connect, Some(Duration::from_secs(2)));
+        /// assert_eq!(client.timeout().read, Some(Duration::from_secs(10)));
+        /// assert_eq!(client.timeout().total, Some(Duration::from_secs(30)));
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn timeout(mut self, timeout: impl Into<$crate::config::Timeout>) -> Self {
             self.parts.common.config.timeout = timeout.into();
             self
         }
 
         /// Whether redirects are followed (default false, as in httpx).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", $client, "::builder()")]
+        ///     .follow_redirects(true)
+        ///     .max_redirects(5)
+        ///     .build()?;
+        /// assert!(client.follows_redirects());
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
         pub fn follow_redirects(mut self, follow: bool) -> Self {
             self.parts.common.config.follow_redirects = follow;
             self
