@@ -792,7 +792,7 @@ pub(crate) fn prepare_for_transport(
     if capabilities.forbidden_headers.is_empty() {
         return Ok(());
     }
-    let names = request.headers().keys();
+    let names: Vec<String> = request.headers().keys().collect();
     for name in names {
         if !capabilities.forbids(&name) {
             continue;

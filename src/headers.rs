@@ -420,27 +420,26 @@ impl Headers {
             .collect()
     }
 
-    /// The distinct names, lowercase, in order of first appearance.
-    pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = Vec::new();
-        for e in &self.entries {
-            let lower = e.name().to_ascii_lowercase();
-            if !keys.contains(&lower) {
-                keys.push(lower);
-            }
-        }
-        keys
+    /// The distinct names, lowercase, in order of first appearance (httpx's `keys()`).
+    pub fn keys(&self) -> impl Iterator<Item = String> + '_ {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|&(i, e)| {
+                !self.entries[..i]
+                    .iter()
+                    .any(|earlier| earlier.name.eq_ignore_ascii_case(&e.name))
+            })
+            .map(|(_, e)| e.name().to_ascii_lowercase())
     }
 
-    /// Each distinct name (lowercase) with its values joined by `", "`.
-    pub fn items(&self) -> Vec<(String, String)> {
-        self.keys()
-            .into_iter()
-            .map(|k| {
-                let v = self.get(&k).map(Cow::into_owned).unwrap_or_default();
-                (k, v)
-            })
-            .collect()
+    /// Each distinct name (lowercase) with its values joined by `", "`, in order of
+    /// first appearance (httpx's `items()`).
+    pub fn items(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.keys().map(|k| {
+            let v = self.get(&k).map(Cow::into_owned).unwrap_or_default();
+            (k, v)
+        })
     }
 
     /// Every name (lowercase) and value pair, in order.
@@ -457,7 +456,7 @@ impl Headers {
 
     /// The number of distinct names.
     pub fn len(&self) -> usize {
-        self.keys().len()
+        self.keys().count()
     }
 
     /// Whether there are no headers.
@@ -783,7 +782,10 @@ mod tests {
     fn get_list_split_commas() {
         let h = Headers::from_pairs([("vary", "a, b"), ("Vary", "c")]).unwrap();
         assert_eq!(h.get_list("vary", true), vec!["a", "b", "c"]);
-        assert_eq!(h.items(), vec![("vary".to_string(), "a, b, c".to_string())]);
+        assert_eq!(
+            h.items().collect::<Vec<_>>(),
+            vec![("vary".to_string(), "a, b, c".to_string())]
+        );
     }
 
     #[test]
