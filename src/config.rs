@@ -69,6 +69,7 @@ impl<T: IntoTimeoutValue> IntoTimeoutValue for Option<T> {
 /// assert_eq!(Timeout::default().pool, Some(std::time::Duration::from_secs(5)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Timeout {
     /// Time to establish a connection.
     pub connect: Option<Duration>,
@@ -158,6 +159,7 @@ impl From<Option<Duration>> for Timeout {
 
 /// Connection pool limits (httpx's `Limits`), honoured by pooling transports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Limits {
     /// The most connections open at once; `None` for no limit.
     pub max_connections: Option<usize>,

@@ -195,6 +195,7 @@ impl fmt::Display for ErrorKind {
 
 /// Details of an `HTTPStatusError`: what `raise_for_status` saw.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct StatusError {
     /// The response status.
     pub status: StatusCode,
@@ -208,6 +209,7 @@ pub struct StatusError {
 
 /// The request an error happened on: its method and URL, with credentials removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestInfo {
     /// The request method.
     pub method: http::Method,

@@ -432,6 +432,7 @@ impl IntoMethod for String {
 /// Settings a transport reads from each request: the timeouts, the total deadline, the
 /// redirect policy in force and, for the browser, fetch's `credentials`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RequestOptions {
     /// The timeouts for this request.
     pub timeout: Timeout,
