@@ -69,6 +69,7 @@ impl<T: IntoTimeoutValue> IntoTimeoutValue for Option<T> {
 /// assert_eq!(Timeout::default().pool, Some(std::time::Duration::from_secs(5)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Timeout {
     /// Time to establish a connection.
     pub connect: Option<Duration>,
@@ -84,6 +85,21 @@ pub struct Timeout {
 
 impl Timeout {
     /// `value` for connect, read, write and pool; no total deadline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use httpx::Timeout;
+    ///
+    /// let t = Timeout::new(2.5); // seconds as f64
+    /// assert_eq!(t.read, Some(Duration::from_millis(2500)));
+    /// assert_eq!(t.total, None);
+    /// assert_eq!(Timeout::new(Duration::from_secs(3)), Timeout::new(3u64));
+    /// assert_eq!(Timeout::new(None::<f64>), Timeout::none());
+    /// // Clients and requests take anything that converts: `.timeout(10.0)` works too.
+    /// assert_eq!(Timeout::from(10.0), Timeout::new(10.0));
+    /// ```
     pub fn new(value: impl IntoTimeoutValue) -> Timeout {
         let value = value.into_timeout_value();
         Timeout {
@@ -125,6 +141,27 @@ impl Timeout {
     }
 
     /// Sets the total deadline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use std::time::Duration;
+    /// use httpx::Timeout;
+    ///
+    /// let transport = httpx::MockTransport::new(|_| httpx::Response::builder(200).build());
+    /// let client = httpx::Client::builder()
+    ///     .transport(transport)
+    ///     .timeout(Timeout::new(5.0).total(Duration::from_secs(30)))
+    ///     .build()?;
+    /// assert_eq!(client.timeout().total, Some(Duration::from_secs(30)));
+    /// // One request may have its own.
+    /// let request = client.get("https://example.org/").timeout(Timeout::new(1.0).total(3.0)).build()?;
+    /// assert_eq!(request.timeout().total, Some(Duration::from_secs(3)));
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn total(mut self, value: impl IntoTimeoutValue) -> Timeout {
         self.total = value.into_timeout_value();
         self
@@ -157,7 +194,26 @@ impl From<Option<Duration>> for Timeout {
 }
 
 /// Connection pool limits (httpx's `Limits`), honoured by pooling transports.
+///
+/// Start from [`Limits::default()`] (httpx's defaults) and change what you need with
+/// the setters.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use httpx::Limits;
+///
+/// let limits = Limits::default().max_connections(Some(10)).keepalive_expiry(30.0);
+/// assert_eq!(limits.max_connections, Some(10));
+/// assert_eq!(limits.max_keepalive_connections, Some(20)); // httpx's default
+/// assert_eq!(limits.keepalive_expiry, Some(Duration::from_secs(30)));
+/// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// let client = httpx::Client::builder().limits(limits).build()?;
+/// # Ok::<(), httpx::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Limits {
     /// The most connections open at once; `None` for no limit.
     pub max_connections: Option<usize>,
@@ -320,6 +376,33 @@ impl Credentials {
 pub type DetectEncoding = Arc<dyn Fn(&[u8]) -> Option<String> + Send + Sync>;
 
 /// The encoding used for a response's text when its `Content-Type` names no charset.
+///
+/// A label converts into it (`.default_encoding("latin-1")`); wrap a function in
+/// [`Detect`](DefaultEncoding::Detect) to guess from the body instead.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// # {
+/// use std::sync::Arc;
+/// use httpx::DefaultEncoding;
+///
+/// // A server that sends Latin-1 text without saying so.
+/// let transport = httpx::MockTransport::new(|_| {
+///     httpx::Response::builder(200).header("content-type", "text/plain").content(&b"caf\xe9"[..]).build()
+/// });
+/// let client = httpx::Client::builder().transport(transport.clone()).default_encoding("latin-1").build()?;
+/// assert_eq!(client.get("https://example.org/").send()?.text()?, "café");
+///
+/// let guess = DefaultEncoding::Detect(Arc::new(|body: &[u8]| {
+///     std::str::from_utf8(body).is_err().then(|| "latin-1".to_string())
+/// }));
+/// let client = httpx::Client::builder().transport(transport).default_encoding(guess).build()?;
+/// assert_eq!(client.get("https://example.org/").send()?.text()?, "café");
+/// # }
+/// # Ok::<(), httpx::Error>(())
+/// ```
 #[derive(Clone)]
 pub enum DefaultEncoding {
     /// A fixed encoding label, `"utf-8"` by default.

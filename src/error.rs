@@ -41,6 +41,24 @@ use crate::url::Url;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The kind of an [`Error`]: httpx's leaf exception classes.
+///
+/// # Examples
+///
+/// Deciding what to do from the kind (the enum is `#[non_exhaustive]`: keep a `_` arm):
+///
+/// ```
+/// use httpx::{Error, ErrorKind};
+///
+/// fn should_retry(err: &Error) -> bool {
+///     match err.kind() {
+///         ErrorKind::ConnectError | ErrorKind::ConnectTimeout | ErrorKind::PoolTimeout => true,
+///         ErrorKind::HttpStatus => err.status().is_some_and(|s| s.is_server_error()),
+///         _ => false,
+///     }
+/// }
+/// assert!(should_retry(&Error::new(ErrorKind::ConnectError, "connection refused")));
+/// assert!(!should_retry(&Error::new(ErrorKind::ReadError, "connection reset")));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -195,6 +213,7 @@ impl fmt::Display for ErrorKind {
 
 /// Details of an `HTTPStatusError`: what `raise_for_status` saw.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct StatusError {
     /// The response status.
     pub status: StatusCode,
@@ -208,6 +227,7 @@ pub struct StatusError {
 
 /// The request an error happened on: its method and URL, with credentials removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestInfo {
     /// The request method.
     pub method: http::Method,
@@ -276,6 +296,23 @@ impl Error {
     }
 
     /// The kind of error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::ErrorKind;
+    ///
+    /// let transport = httpx::MockTransport::new(|_| httpx::Response::builder(302).header("location", "/").build());
+    /// let client = httpx::Client::builder().transport(transport).follow_redirects(true).max_redirects(3).build()?;
+    /// let err = client.get("https://example.org/").send().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::TooManyRedirects);
+    /// assert!(err.is_redirect() && err.is_request() && !err.is_transport());
+    /// assert_eq!(err.url().map(|u| u.as_str()), Some("https://example.org/"));
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
     }
@@ -291,6 +328,26 @@ impl Error {
     }
 
     /// For an `HTTPStatusError`: the status, headers and (when read) body of the response.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// let transport = httpx::MockTransport::new(|_| {
+    ///     httpx::Response::builder(429).header("retry-after", "30").text("slow down").build()
+    /// });
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// let err = client.get("https://example.org/api").send()?.raise_for_status().unwrap_err();
+    /// assert!(err.is_status());
+    /// let details = err.status_error().unwrap();
+    /// assert_eq!(details.status, 429);
+    /// assert_eq!(details.reason_phrase, "Too Many Requests");
+    /// assert_eq!(details.headers.get("retry-after").as_deref(), Some("30"));
+    /// assert_eq!(details.body.as_deref(), Some(&b"slow down"[..]));
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn status_error(&self) -> Option<&StatusError> {
         self.inner.status.as_ref()
     }
@@ -301,6 +358,26 @@ impl Error {
     }
 
     /// httpx's `TimeoutException`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Error, ErrorKind};
+    ///
+    /// // A transport whose host never answers in time.
+    /// let transport = httpx::MockTransport::new(|_| Err(Error::new(ErrorKind::ReadTimeout, "timed out")));
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// let err = client.get("https://example.org/slow").send().unwrap_err();
+    /// assert!(err.is_timeout());
+    /// assert_eq!(err.kind(), ErrorKind::ReadTimeout);
+    /// // A timeout is also a TransportError, a RequestError and an HTTPError.
+    /// assert!(err.is_transport() && err.is_request() && err.is_http());
+    /// assert!(!err.is_network());
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn is_timeout(&self) -> bool {
         self.kind().is_timeout()
     }
@@ -321,6 +398,19 @@ impl Error {
     }
 
     /// httpx's `RequestError`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::{Error, ErrorKind};
+    ///
+    /// assert!(Error::new(ErrorKind::DecodingError, "bad gzip").is_request());
+    /// assert!(Error::new(ErrorKind::WriteTimeout, "slow upload").is_request());
+    /// // `raise_for_status` errors, invalid URLs and stream misuse are not.
+    /// assert!(!Error::new(ErrorKind::HttpStatus, "404").is_request());
+    /// assert!(!Error::new(ErrorKind::InvalidUrl, "no host").is_request());
+    /// assert!(!Error::new(ErrorKind::StreamConsumed, "read twice").is_request());
+    /// ```
     pub fn is_request(&self) -> bool {
         self.kind().is_request()
     }

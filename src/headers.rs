@@ -285,6 +285,16 @@ impl Headers {
 
     /// Sets `name` to `value`, replacing every earlier value of `name` (at the position
     /// of the first one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut headers = httpx::Headers::from_pairs([("Accept", "text/html"), ("X-Id", "1"), ("accept", "*/*")])?;
+    /// headers.insert("ACCEPT", "application/json")?;
+    /// let pairs: Vec<_> = headers.raw().collect();
+    /// assert_eq!(pairs, [("ACCEPT", &b"application/json"[..]), ("X-Id", &b"1"[..])]);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn insert(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
         let value = value.as_ref();
         validate_name(name)?;
@@ -315,6 +325,18 @@ impl Headers {
     }
 
     /// Adds a value for `name`, keeping earlier ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut headers = httpx::Headers::new();
+    /// headers.append("Set-Cookie", "session=abc; Path=/")?;
+    /// headers.append("Set-Cookie", "theme=dark")?;
+    /// assert_eq!(headers.get_list("set-cookie", false), ["session=abc; Path=/", "theme=dark"]);
+    /// let err = headers.append("X-Note", "line one\nline two").unwrap_err();
+    /// assert_eq!(err.kind(), httpx::ErrorKind::LocalProtocolError);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn append(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
         let value = value.as_ref();
         validate_name(name)?;
@@ -332,6 +354,18 @@ impl Headers {
     }
 
     /// Removes every value of `name`; returns whether there was one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut headers = httpx::Headers::from_pairs([("Cookie", "a=1"), ("Accept", "*/*"), ("cookie", "b=2")])?;
+    /// assert!(headers.contains("COOKIE"));
+    /// assert!(headers.remove("cookie"));
+    /// assert!(!headers.contains("cookie"));
+    /// assert!(!headers.remove("cookie")); // nothing left to remove
+    /// assert_eq!(headers.keys().collect::<Vec<_>>(), ["accept"]);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn remove(&mut self, name: &str) -> bool {
         let before = self.entries.len();
         self.entries.retain(|e| !e.is(name));
@@ -402,6 +436,16 @@ impl Headers {
 
     /// Every value of `name`; with `split_commas`, comma-separated values are split
     /// and trimmed too (httpx's `get_list`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let headers = httpx::Headers::from_pairs([("Vary", "Accept, Origin"), ("vary", "Cookie")])?;
+    /// assert_eq!(headers.get_list("vary", false), ["Accept, Origin", "Cookie"]);
+    /// assert_eq!(headers.get_list("vary", true), ["Accept", "Origin", "Cookie"]);
+    /// assert!(headers.get_list("x-missing", true).is_empty());
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn get_list(&self, name: &str, split_commas: bool) -> Vec<String> {
         let values = self
             .entries
@@ -420,30 +464,65 @@ impl Headers {
             .collect()
     }
 
-    /// The distinct names, lowercase, in order of first appearance.
-    pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = Vec::new();
-        for e in &self.entries {
-            let lower = e.name().to_ascii_lowercase();
-            if !keys.contains(&lower) {
-                keys.push(lower);
-            }
-        }
-        keys
+    /// The distinct names, lowercase, in order of first appearance (httpx's `keys()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let headers = httpx::Headers::from_pairs([("Accept", "text/html"), ("X-Trace", "a"), ("accept", "*/*")])?;
+    /// assert_eq!(headers.keys().collect::<Vec<_>>(), ["accept", "x-trace"]);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
+    pub fn keys(&self) -> impl Iterator<Item = String> + '_ {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|&(i, e)| {
+                !self.entries[..i]
+                    .iter()
+                    .any(|earlier| earlier.name.eq_ignore_ascii_case(&e.name))
+            })
+            .map(|(_, e)| e.name().to_ascii_lowercase())
     }
 
-    /// Each distinct name (lowercase) with its values joined by `", "`.
-    pub fn items(&self) -> Vec<(String, String)> {
-        self.keys()
-            .into_iter()
-            .map(|k| {
-                let v = self.get(&k).map(Cow::into_owned).unwrap_or_default();
-                (k, v)
-            })
-            .collect()
+    /// Each distinct name (lowercase) with its values joined by `", "`, in order of
+    /// first appearance (httpx's `items()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    ///
+    /// let headers = httpx::Headers::from_pairs([("Accept", "text/html"), ("X-Trace", "a"), ("accept", "*/*")])?;
+    /// let items: Vec<(String, String)> = headers.items().collect();
+    /// assert_eq!(items[0], ("accept".to_string(), "text/html, */*".to_string()));
+    /// // httpx's `dict(headers)`:
+    /// let map: BTreeMap<String, String> = headers.items().collect();
+    /// assert_eq!(map["x-trace"], "a");
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
+    pub fn items(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.keys().map(|k| {
+            let v = self.get(&k).map(Cow::into_owned).unwrap_or_default();
+            (k, v)
+        })
     }
 
     /// Every name (lowercase) and value pair, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let headers = httpx::Headers::from_pairs([("Accept", "text/html"), ("X-Trace", "a"), ("accept", "*/*")])?;
+    /// let pairs: Vec<(String, String)> =
+    ///     headers.multi_items().map(|(name, value)| (name, value.into_owned())).collect();
+    /// assert_eq!(pairs, [
+    ///     ("accept".to_string(), "text/html".to_string()),
+    ///     ("x-trace".to_string(), "a".to_string()),
+    ///     ("accept".to_string(), "*/*".to_string()),
+    /// ]);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn multi_items(&self) -> impl Iterator<Item = (String, Cow<'_, str>)> {
         self.entries
             .iter()
@@ -457,7 +536,7 @@ impl Headers {
 
     /// The number of distinct names.
     pub fn len(&self) -> usize {
-        self.keys().len()
+        self.keys().count()
     }
 
     /// Whether there are no headers.
@@ -466,6 +545,16 @@ impl Headers {
     }
 
     /// Merges `other` in: each name in `other` replaces this one's values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut headers = httpx::Headers::from_pairs([("Accept", "*/*"), ("X-Version", "1")])?;
+    /// headers.update(&httpx::Headers::from_pairs([("x-version", "2"), ("X-Extra", "yes")])?);
+    /// assert_eq!(headers.get("x-version").as_deref(), Some("2"));
+    /// assert_eq!(headers.keys().collect::<Vec<_>>(), ["accept", "x-version", "x-extra"]);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn update(&mut self, other: &Headers) {
         if other.entries.is_empty() {
             return;
@@ -533,6 +622,20 @@ impl Headers {
     }
 
     /// Builds headers from name-value pairs, validating each.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    ///
+    /// let headers = httpx::Headers::from_pairs([("Accept", "application/json"), ("X-Api-Key", "k")])?;
+    /// assert_eq!(headers.get("x-api-key").as_deref(), Some("k"));
+    /// // `TryFrom` takes arrays, slices, `Vec`s and `HashMap`s of pairs too.
+    /// let headers = httpx::Headers::try_from(HashMap::from([("Accept", "text/plain")]))?;
+    /// assert_eq!(headers.get("accept").as_deref(), Some("text/plain"));
+    /// assert!(httpx::Headers::from_pairs([("Bad Name", "x")]).is_err());
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn from_pairs<K, V, I>(pairs: I) -> Result<Headers>
     where
         I: IntoIterator<Item = (K, V)>,
@@ -783,7 +886,10 @@ mod tests {
     fn get_list_split_commas() {
         let h = Headers::from_pairs([("vary", "a, b"), ("Vary", "c")]).unwrap();
         assert_eq!(h.get_list("vary", true), vec!["a", "b", "c"]);
-        assert_eq!(h.items(), vec![("vary".to_string(), "a, b, c".to_string())]);
+        assert_eq!(
+            h.items().collect::<Vec<_>>(),
+            vec![("vary".to_string(), "a, b, c".to_string())]
+        );
     }
 
     #[test]

@@ -22,6 +22,22 @@ use crate::url::Url;
 /// Bytes can be sent any number of times (redirects, auth retries). A stream can be
 /// sent once: afterwards the body is marked consumed, and sending it again fails with
 /// [`StreamConsumed`](crate::ErrorKind::StreamConsumed), as in httpx.
+///
+/// # Examples
+///
+/// ```
+/// use httpx::Body;
+///
+/// let body = Body::from("name=value");
+/// assert_eq!(body.as_bytes(), Some(&b"name=value"[..]));
+/// assert_eq!(body.len(), Some(10));
+/// assert!(body.is_replayable());
+///
+/// let chunks = ["a,", "b"].into_iter().map(Ok::<_, std::io::Error>);
+/// let stream = Body::from_iter(chunks, None);
+/// assert!(stream.is_stream() && !stream.is_replayable());
+/// assert_eq!((stream.len(), stream.as_bytes()), (None, None));
+/// ```
 pub struct Body {
     inner: BodyInner,
 }
@@ -431,7 +447,33 @@ impl IntoMethod for String {
 
 /// Settings a transport reads from each request: the timeouts, the total deadline, the
 /// redirect policy in force and, for the browser, fetch's `credentials`.
+///
+/// A request builder fills them from the client's settings and the request's own;
+/// a transport or an auth flow reads them with [`Request::options`].
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// # {
+/// use httpx::Timeout;
+///
+/// let transport = httpx::MockTransport::new(|_| httpx::Response::builder(200).build());
+/// let client = httpx::Client::builder()
+///     .transport(transport)
+///     .follow_redirects(true)
+///     .max_redirects(5)
+///     .build()?;
+/// let request = client.get("https://example.org/").timeout(2.0).follow_redirects(false).build()?;
+/// let options = request.options();
+/// assert_eq!(options.timeout, Timeout::new(2.0));
+/// assert!(!options.follow_redirects);
+/// assert_eq!(options.max_redirects, 5);
+/// # }
+/// # Ok::<(), httpx::Error>(())
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RequestOptions {
     /// The timeouts for this request.
     pub timeout: Timeout,
@@ -595,6 +637,22 @@ impl Request {
 
     /// Replaces the body, setting `Content-Length` (or `Transfer-Encoding: chunked`
     /// for a stream of unknown length) to match.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::{Body, Method, Request, Url};
+    ///
+    /// let mut request = Request::new(Method::PUT, Url::parse("https://example.org/upload")?);
+    /// request.set_body(vec![0u8; 1024]);
+    /// assert_eq!(request.headers().get("content-length").as_deref(), Some("1024"));
+    ///
+    /// let chunks = ["part 1", "part 2"].into_iter().map(Ok::<_, std::io::Error>);
+    /// request.set_body(Body::from_iter(chunks, None));
+    /// assert_eq!(request.headers().get("transfer-encoding").as_deref(), Some("chunked"));
+    /// assert!(!request.headers().contains("content-length"));
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn set_body(&mut self, body: impl Into<Body>) {
         self.body = body.into();
         self.headers.remove("content-length");

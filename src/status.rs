@@ -133,6 +133,18 @@ impl StatusCode {
     }
 
     /// 4xx or 5xx.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::StatusCode;
+    ///
+    /// let status = StatusCode::from(503);
+    /// assert!(status.is_error() && status.is_server_error());
+    /// assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    /// assert_eq!(status, 503); // compares with a plain number too
+    /// assert_eq!(format!("{status} {}", status.reason_phrase()), "503 Service Unavailable");
+    /// ```
     pub fn is_error(self) -> bool {
         (400..=599).contains(&self.0)
     }

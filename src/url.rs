@@ -73,6 +73,23 @@ impl Url {
     /// Errors are [`ErrorKind::InvalidUrl`](crate::ErrorKind::InvalidUrl) and say what is
     /// wrong: a control character and its position, an empty host, a bad port, an
     /// invalid IDNA host, a relative reference.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::{ErrorKind, Url};
+    ///
+    /// let url = Url::parse("https://api.example.org/v1/items?page=2")?;
+    /// assert_eq!(url.host(), "api.example.org");
+    /// assert_eq!(url.path(), "/v1/items");
+    /// assert_eq!(url.params().get("page"), Some("2"));
+    /// // `str::parse` and `Url::try_from` work too.
+    /// assert_eq!("https://api.example.org/v1/items?page=2".parse::<Url>()?, url);
+    ///
+    /// assert_eq!(Url::parse("/v1/items").unwrap_err().kind(), ErrorKind::InvalidUrl);
+    /// assert_eq!(Url::parse("https://example.org:99999/").unwrap_err().kind(), ErrorKind::InvalidUrl);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn parse(input: &str) -> Result<Url> {
         check_printable(input, None)?;
         let inner = whatwg::Url::parse(input).map_err(|e| parse_error(input, e))?;
@@ -125,6 +142,17 @@ impl Url {
 
     /// The explicit port, or `None` when the URL gives none or gives the scheme's
     /// default (`http://example.org:80/` has no port), as in httpx.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Url;
+    ///
+    /// assert_eq!(Url::parse("http://localhost:8080/")?.port(), Some(8080));
+    /// assert_eq!(Url::parse("https://example.org:443/")?.port(), None);
+    /// assert_eq!(Url::parse("https://example.org/")?.port_or_default(), Some(443));
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn port(&self) -> Option<u16> {
         self.inner.port()
     }
@@ -306,11 +334,30 @@ impl Url {
     }
 
     /// A copy with the query parameter `key` set to `value`, replacing earlier values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let url = httpx::Url::parse("https://example.org/search?q=rust&page=1")?;
+    /// let next = url.copy_set_param("page", 2);
+    /// assert_eq!(next.as_str(), "https://example.org/search?q=rust&page=2");
+    /// assert_eq!(url.params().get("page"), Some("1")); // `url` is unchanged
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn copy_set_param(&self, key: &str, value: impl fmt::Display) -> Url {
         self.with_params(&self.params().set(key, value))
     }
 
     /// A copy with one more value for the query parameter `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let url = httpx::Url::parse("https://example.org/search?tag=a&q=rust")?;
+    /// // Values are grouped by key, as in httpx.
+    /// assert_eq!(url.copy_add_param("tag", "b").as_str(), "https://example.org/search?tag=a&tag=b&q=rust");
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn copy_add_param(&self, key: &str, value: impl fmt::Display) -> Url {
         self.with_params(&self.params().add(key, value))
     }
@@ -322,6 +369,15 @@ impl Url {
 
     /// A copy whose query is this URL's parameters merged with `params`: keys in
     /// `params` replace the URL's values for those keys (httpx's `copy_merge_params`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let url = httpx::Url::parse("https://example.org/search?q=rust&page=1")?;
+    /// let url = url.copy_merge_params([("page", "3"), ("sort", "new")]);
+    /// assert_eq!(url.as_str(), "https://example.org/search?q=rust&page=3&sort=new");
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn copy_merge_params(&self, params: impl Into<QueryParams>) -> Url {
         let params = params.into();
         if params.is_empty() {
@@ -1026,6 +1082,18 @@ impl QueryParams {
     }
 
     /// A copy with one more `value` for `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::QueryParams;
+    ///
+    /// let params = QueryParams::from([("tag", "a"), ("page", "1")]);
+    /// let params = params.add("tag", "b").add("limit", 50);
+    /// // Values are grouped by key, in the order keys first appeared (as in httpx).
+    /// assert_eq!(params.to_string(), "tag=a&tag=b&page=1&limit=50");
+    /// assert_eq!(params.len(), 3); // distinct keys
+    /// ```
     pub fn add(&self, key: &str, value: impl fmt::Display) -> QueryParams {
         let mut q = self.clone();
         q.push(key.to_string(), value.to_string());
@@ -1066,6 +1134,17 @@ impl PartialEq for QueryParams {
 
 impl Eq for QueryParams {}
 
+/// The query string, encoded as httpx does (Python's `urlencode`: a space is `+`), in
+/// the order of [`multi_items`](QueryParams::multi_items).
+///
+/// # Examples
+///
+/// ```
+/// use httpx::QueryParams;
+///
+/// let params: QueryParams = [("q", "a b&c"), ("empty", ""), ("lang", "fr-FR")].into_iter().collect();
+/// assert_eq!(params.to_string(), "q=a+b%26c&empty=&lang=fr-FR");
+/// ```
 impl fmt::Display for QueryParams {
     /// The encoded query string, as Python's `urlencode` writes it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

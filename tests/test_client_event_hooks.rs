@@ -55,7 +55,7 @@ fn app(request: Request) -> Result<Response> {
 type Events = Arc<Mutex<Vec<Value>>>;
 
 fn headers_of(headers: &httpx::Headers) -> Value {
-    let map: BTreeMap<String, String> = headers.items().into_iter().collect();
+    let map: BTreeMap<String, String> = headers.items().collect();
     json!(map)
 }
 

@@ -28,7 +28,7 @@ use serde_json::Value;
 
 /// The request headers as a map of lowercase names (httpx's `dict(request.headers)`).
 fn echo_headers(request: Request) -> Result<Response> {
-    let headers: BTreeMap<String, String> = request.headers().items().into_iter().collect();
+    let headers: BTreeMap<String, String> = request.headers().items().collect();
     Response::builder(200)
         .json(&serde_json::json!({ "headers": headers }))
         .build()
@@ -47,7 +47,7 @@ fn echo_repeated_headers_multi_items(request: Request) -> Result<Response> {
 
 fn echo_repeated_headers_items(request: Request) -> Result<Response> {
     Response::builder(200)
-        .json(&serde_json::json!({ "headers": request.headers().items() }))
+        .json(&serde_json::json!({ "headers": request.headers().items().collect::<Vec<_>>() }))
         .build()
 }
 

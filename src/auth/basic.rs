@@ -41,6 +41,29 @@ pub struct BasicAuth {
 
 impl BasicAuth {
     /// Basic auth with these credentials.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::auth::BasicAuth;
+    ///
+    /// let transport = httpx::MockTransport::new(|request| {
+    ///     let ok = request.headers().get("authorization").as_deref() == Some("Basic YWxpY2U6czNjcmV0");
+    ///     httpx::Response::builder(if ok { 200 } else { 401 }).build()
+    /// });
+    /// let client = httpx::Client::builder()
+    ///     .transport(transport)
+    ///     .auth(BasicAuth::new("alice", "s3cret"))
+    ///     .build()?;
+    /// assert_eq!(client.get("https://example.org/private").send()?.status(), 200);
+    /// // A `(username, password)` tuple is Basic auth too; here for one request.
+    /// let response = client.get("https://example.org/private").auth(("alice", "wrong")).send()?;
+    /// assert_eq!(response.status(), 401);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn new(username: impl AsRef<str>, password: impl AsRef<str>) -> BasicAuth {
         BasicAuth::from_bytes(username.as_ref().as_bytes(), password.as_ref().as_bytes())
     }

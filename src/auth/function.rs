@@ -31,6 +31,28 @@ type RequestFn = dyn Fn(Request) -> Result<Request>;
 
 impl FunctionAuth {
     /// Auth that runs `func` on each request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::auth::FunctionAuth;
+    ///
+    /// let api_key = FunctionAuth::new(|mut request: httpx::Request| {
+    ///     // A constant name and value: `insert` cannot fail here.
+    ///     request.headers_mut().insert("X-Api-Key", "k-123").unwrap();
+    ///     request
+    /// });
+    /// let transport = httpx::MockTransport::new(|request| {
+    ///     let key = request.headers().get("x-api-key").map(|k| k.into_owned()).unwrap_or_default();
+    ///     httpx::Response::builder(200).text(key).build()
+    /// });
+    /// let client = httpx::Client::builder().transport(transport).auth(api_key).build()?;
+    /// assert_eq!(client.get("https://example.org/").send()?.text()?, "k-123");
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn new<F>(func: F) -> FunctionAuth
     where
         F: Fn(Request) -> Request + MaybeSend + MaybeSync + 'static,
@@ -41,6 +63,31 @@ impl FunctionAuth {
     }
 
     /// Auth that runs a fallible `func` on each request; its error aborts the send.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::auth::FunctionAuth;
+    /// use httpx::{Error, ErrorKind};
+    ///
+    /// // Signs requests to one host only; refuses to send credentials anywhere else.
+    /// let signer = FunctionAuth::try_new(|mut request: httpx::Request| {
+    ///     if request.url().host() != "api.example.org" {
+    ///         return Err(Error::new(ErrorKind::LocalProtocolError, "refusing to sign for another host"));
+    ///     }
+    ///     request.headers_mut().insert("Authorization", "Signature keyId=\"k1\"")?;
+    ///     Ok(request)
+    /// });
+    /// let transport = httpx::MockTransport::new(|_| httpx::Response::builder(200).build());
+    /// let client = httpx::Client::builder().transport(transport).auth(signer).build()?;
+    /// assert_eq!(client.get("https://api.example.org/").send()?.status(), 200);
+    /// let err = client.get("https://elsewhere.example/").send().unwrap_err();
+    /// assert_eq!(err.message(), "refusing to sign for another host");
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn try_new<F>(func: F) -> FunctionAuth
     where
         F: Fn(Request) -> Result<Request> + MaybeSend + MaybeSync + 'static,

@@ -458,6 +458,33 @@ impl NetRcAuth {
     ///
     /// Not on `wasm32-unknown-unknown`, which has no files: use
     /// [`from_str`](NetRcAuth::from_str) there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(target_family = "wasm"))]
+    /// # {
+    /// use httpx::auth::NetRcAuth;
+    ///
+    /// let path = std::env::temp_dir().join(format!("httpx-doc-netrc-{}", std::process::id()));
+    /// std::fs::write(&path, "machine api.example.org login alice password s3cret\n").unwrap();
+    /// let auth = NetRcAuth::from_file(&path)?;
+    /// # std::fs::remove_file(&path).unwrap();
+    /// assert_eq!(auth.netrc().authenticators("api.example.org"), Some(("alice", "", "s3cret")));
+    ///
+    /// let transport = httpx::MockTransport::new(|request| {
+    ///     let sent = request.headers().contains("authorization");
+    ///     httpx::Response::builder(if sent { 200 } else { 401 }).build()
+    /// });
+    /// let client = httpx::Client::builder().transport(transport).auth(auth).build()?;
+    /// assert_eq!(client.get("https://api.example.org/").send()?.status(), 200);
+    /// assert_eq!(client.get("https://other.example.org/").send()?.status(), 401); // no entry
+    ///
+    /// let err = NetRcAuth::from_file("/nonexistent/.netrc").unwrap_err();
+    /// assert!(err.to_string().contains("/nonexistent/.netrc"));
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<NetRcAuth> {
         let path = path.as_ref();

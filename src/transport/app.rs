@@ -49,6 +49,28 @@ pub struct AppTransport<S> {
 
 impl<S> AppTransport<S> {
     /// A transport calling `service`.
+    ///
+    /// # Examples
+    ///
+    /// An axum app under the blocking [`Client`](crate::Client), with no socket:
+    ///
+    /// ```
+    /// # #[cfg(not(target_family = "wasm"))]
+    /// # {
+    /// use axum::{routing::post, Json, Router};
+    /// use serde_json::{json, Value};
+    ///
+    /// let app = Router::new().route("/echo", post(|Json(body): Json<Value>| async move { Json(body) }));
+    /// let client = httpx::Client::builder()
+    ///     .transport(httpx::AppTransport::new(app))
+    ///     .base_url("http://testserver")
+    ///     .build()?;
+    /// let response = client.post("/echo").json(&json!({"n": 1})).send()?;
+    /// assert_eq!(response.status(), 200);
+    /// assert_eq!(response.json::<Value>()?, json!({"n": 1}));
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn new(service: S) -> AppTransport<S> {
         AppTransport { service }
     }

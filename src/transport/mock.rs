@@ -48,6 +48,30 @@ pub struct MockTransport {
 
 impl MockTransport {
     /// A transport answering with `handler`.
+    ///
+    /// # Examples
+    ///
+    /// Recording what a client sends, to assert on it in a test:
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use std::sync::{Arc, Mutex};
+    /// use httpx::{MockTransport, Response};
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let transport = MockTransport::new(move |request| {
+    ///     log.lock().unwrap().push(format!("{} {} {}", request.method(), request.url(), String::from_utf8_lossy(request.content()?)));
+    ///     Response::builder(201).json(&serde_json::json!({"id": 7})).build()
+    /// });
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// let response = client.post("https://example.org/items").json(&serde_json::json!({"name": "x"})).send()?;
+    /// assert_eq!(response.status(), 201);
+    /// assert_eq!(*seen.lock().unwrap(), [r#"POST https://example.org/items {"name":"x"}"#]);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn new<F>(handler: F) -> MockTransport
     where
         F: Fn(Request) -> Result<Response> + Send + Sync + 'static,
@@ -59,6 +83,24 @@ impl MockTransport {
     }
 
     /// A transport answering with an async `handler`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(target_family = "wasm"))]
+    /// # futures_executor::block_on(async {
+    /// use httpx::{MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new_async(|request| async move {
+    ///     // A real handler might await a channel or a fake clock here.
+    ///     Response::builder(200).text(request.url().path().into_owned()).build()
+    /// });
+    /// let client = httpx::AsyncClient::builder().transport(transport).build()?;
+    /// let response = client.get("https://example.org/async").send().await?;
+    /// assert_eq!(response.text()?, "/async");
+    /// # Ok::<(), httpx::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn new_async<F, Fut>(handler: F) -> MockTransport
     where
         F: Fn(Request) -> Fut + Send + Sync + 'static,

@@ -86,11 +86,13 @@ impl Capabilities {
         if self.forbidden_headers.is_empty() {
             return Ok(());
         }
-        let names = request.headers().keys();
-        for name in names {
-            if !self.forbids(&name) {
-                continue;
-            }
+        // Collected first: the loop changes the headers.
+        let forbidden: Vec<String> = request
+            .headers()
+            .keys()
+            .filter(|n| self.forbids(n))
+            .collect();
+        for name in forbidden {
             if request.is_auto_header(&name) {
                 request.headers_mut().remove(&name);
             } else {

@@ -41,6 +41,20 @@ enum HostMatch {
 
 impl UrlPattern {
     /// Parses a pattern; a bare scheme such as `"http"` is refused as in httpx.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::{transport::UrlPattern, ErrorKind, Url};
+    ///
+    /// let pattern = UrlPattern::parse("https://example.com:443")?; // the default port is no port
+    /// assert!(pattern.matches(&Url::parse("https://example.com/")?));
+    /// assert_eq!(pattern.as_str(), "https://example.com:443");
+    /// let err = UrlPattern::parse("http").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidUrl);
+    /// assert!(err.to_string().contains(r#"use "http://""#));
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn parse(pattern: &str) -> Result<UrlPattern> {
         let Some((scheme, rest)) = pattern.split_once("://") else {
             return Err(Error::invalid_url(format!(
