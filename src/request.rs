@@ -735,7 +735,12 @@ impl Request {
     /// consumed marker for streams. Used by the send loop to keep the request it sent.
     pub(crate) fn split_for_send(&mut self) -> Result<Request> {
         let body = self.body.take_for_send()?;
-        Ok(Request {
+        Ok(self.with_body(body))
+    }
+
+    /// A copy of everything but the body, with `body`.
+    fn with_body(&self, body: Body) -> Request {
+        Request {
             method: self.method.clone(),
             url: self.url.clone(),
             headers: self.headers.clone(),
@@ -743,7 +748,7 @@ impl Request {
             options: self.options.clone(),
             extensions: self.extensions.clone(),
             auto_headers: self.auto_headers.clone(),
-        })
+        }
     }
 
     /// Builds a request from parts, without touching the headers.
@@ -786,15 +791,7 @@ impl Clone for Request {
                 inner: BodyInner::Consumed,
             },
         };
-        Request {
-            method: self.method.clone(),
-            url: self.url.clone(),
-            headers: self.headers.clone(),
-            body,
-            options: self.options.clone(),
-            extensions: self.extensions.clone(),
-            auto_headers: self.auto_headers.clone(),
-        }
+        self.with_body(body)
     }
 }
 
