@@ -295,6 +295,32 @@ impl HttpTransport {
     }
 
     /// A builder to configure a transport.
+    ///
+    /// # Examples
+    ///
+    /// A client whose connections retry failed connects twice, keep at most 20
+    /// connections, and offer HTTP/2:
+    ///
+    /// ```
+    /// let transport = httpx::HttpTransport::builder()
+    ///     .retries(2)
+    ///     .limits(httpx::Limits::default().max_connections(Some(20)))
+    ///     .http2(true)
+    ///     .build()?;
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
+    ///
+    /// Requests to a service on a Unix socket, such as Docker's API:
+    ///
+    /// ```no_run
+    /// let transport = httpx::HttpTransport::builder().uds("/var/run/docker.sock").build()?;
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// let version: serde_json::Value = client.get("http://docker/version").send()?.json()?;
+    /// # let _ = version;
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn builder() -> HttpTransportBuilder {
         HttpTransportBuilder::default()
     }
@@ -338,6 +364,20 @@ where
 
 impl AsyncHttpTransport {
     /// A transport with httpx's defaults.
+    ///
+    /// # Examples
+    ///
+    /// One origin through its own transport (here one that does not verify
+    /// certificates, for a test server), every other URL through the default:
+    ///
+    /// ```
+    /// let insecure = httpx::AsyncHttpTransport::builder().verify(false).build_async()?;
+    /// let client = httpx::AsyncClient::builder()
+    ///     .mount("https://localhost:8443", insecure)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn new() -> Result<AsyncHttpTransport> {
         HttpTransportBuilder::default().build_async()
     }
