@@ -443,9 +443,8 @@ fn merge_cookies(request: &mut Request, fresh: &Cookies, url: &Url) -> Result<()
 mod tests {
     use super::*;
     use crate::auth::digest::challenge::parse_auth_header;
-    use crate::auth::digest::{parse_challenge, DigestAlgorithm, ALGORITHMS};
+    use crate::auth::digest::{parse_challenge, DigestAlgorithm};
     use crate::error::ErrorKind;
-    use crate::headers::Headers;
     use crate::request::Method;
 
     use std::collections::HashMap;
@@ -1130,6 +1129,8 @@ mod tests {
     #[cfg(not(target_family = "wasm"))]
     mod properties {
         use super::*;
+        use crate::auth::digest::ALGORITHMS;
+        use crate::headers::Headers;
         use proptest::prelude::*;
 
         proptest! {
