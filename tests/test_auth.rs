@@ -728,6 +728,49 @@ fn test_netrc_auth_missing_file_names_the_path() {
     assert!(err.message().contains("no-such-file"), "{err}");
 }
 
+/// Two hosts and a default entry (as in the unit tests of `src/auth/netrc.rs`).
+const TWO_HOSTS: &str = "machine a.example login alice password pa\n\
+                         machine b.example login bob password pb\n\
+                         default login anon password pd\n";
+
+#[test]
+fn test_netrc_auth_a_redirect_to_another_host_gets_no_credentials() {
+    type Log = Arc<Mutex<Vec<(String, Option<String>)>>>;
+    let log: Log = Arc::default();
+    let seen = log.clone();
+    let transport = MockTransport::new(move |request| {
+        seen.lock().unwrap().push((
+            request.url().host().into_owned(),
+            request
+                .headers()
+                .get("authorization")
+                .map(|v| v.into_owned()),
+        ));
+        match request.url().host().as_ref() {
+            "a.example" => Response::builder(302)
+                .header("location", "https://b.example/")
+                .build(),
+            _ => Response::builder(200).build(),
+        }
+    });
+    let client = httpx::Client::builder()
+        .transport(transport)
+        .follow_redirects(true)
+        .auth(NetRcAuth::from_str(TWO_HOSTS).unwrap())
+        .build()
+        .unwrap();
+    let response = client.get("https://a.example/").send().unwrap();
+    assert_eq!(response.status(), 200);
+    let log = log.lock().unwrap().clone();
+    assert_eq!(
+        log,
+        [
+            ("a.example".to_string(), Some(basic("alice:pa"))),
+            ("b.example".to_string(), None),
+        ]
+    );
+}
+
 // ---- Digest (httpx's tests, through MockTransport) -------------------------------------
 
 /// The httpx digest algorithms, with the hex length of their hashes, plus SHA-512-256
@@ -1594,5 +1637,155 @@ mod digest_after_redirect {
             assert_eq!(response.url().unwrap().path(), "/digest-auth/auth/user/passwd/SHA-256");
             Ok(())
         }
+    }
+}
+
+// ---- Digest through the sync client, against a mock that checks the answers -----------
+
+/// Through the sync client and a mock server that checks answers as a real one would.
+mod digest_sync_client {
+    use super::*;
+    use httpx::auth::parse_challenge;
+    use httpx::Client;
+
+    const CHALLENGE: &str = r#"Digest realm="httpx@example.org", nonce="n1", qop="auth", opaque="op", algorithm=SHA-256"#;
+
+    /// Each request the server saw: its host and `Authorization` header.
+    type Log = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+    /// A Digest server for `user` / `password123`; logs (host, Authorization).
+    fn server(challenge: &'static str, log: Log) -> MockTransport {
+        MockTransport::new(move |mut request| {
+            let answer = request
+                .headers()
+                .get("authorization")
+                .map(|v| v.into_owned());
+            log.lock()
+                .unwrap()
+                .push((request.url().host().into_owned(), answer.clone()));
+            if request.url().path() == "/redirect" {
+                return Response::builder(302)
+                    .header("location", "https://other.example/")
+                    .build();
+            }
+            let body = request.read().unwrap().to_vec();
+            let ok = answer.is_some_and(|answer| {
+                let f = digest_fields(&answer);
+                let expected = DigestAuth::new("user", "password123").authorization(
+                    &parse_challenge(challenge).unwrap(),
+                    request.method().as_str(),
+                    &f["uri"],
+                    &body,
+                    f.get("nc")
+                        .map_or(1, |nc| u32::from_str_radix(nc, 16).unwrap()),
+                    f.get("cnonce").map_or("", String::as_str),
+                );
+                expected.ok().as_deref() == Some(answer.as_str())
+            });
+            if ok {
+                Response::builder(200).build()
+            } else {
+                Response::builder(401)
+                    .header("www-authenticate", challenge)
+                    .build()
+            }
+        })
+    }
+
+    #[test]
+    fn challenge_reuse_and_wrong_credentials() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let client = Client::builder()
+            .transport(server(CHALLENGE, log.clone()))
+            .build()
+            .unwrap();
+        let auth = Arc::new(DigestAuth::new("user", "password123"));
+        let response = client
+            .get("https://example.org/a")
+            .auth(auth.clone())
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.history().len(), 1);
+        let response = client
+            .get("https://example.org/b")
+            .auth(auth.clone())
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.history().len(), 0);
+        let sent = log.lock().unwrap().clone();
+        assert_eq!(sent.len(), 3);
+        assert_eq!(digest_fields(sent[2].1.as_ref().unwrap())["nc"], "00000002");
+
+        let wrong = DigestAuth::new("user", "wrong");
+        let response = client
+            .get("https://example.org/")
+            .auth(wrong)
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        assert_eq!(response.history().len(), 1);
+    }
+
+    #[test]
+    fn auth_int_with_a_streamed_body() {
+        const AUTH_INT: &str =
+            r#"Digest realm="r", nonce="n", qop="auth-int", algorithm=SHA-512-256"#;
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let client = Client::builder()
+            .transport(server(AUTH_INT, log.clone()))
+            .auth(DigestAuth::new("user", "password123"))
+            .build()
+            .unwrap();
+        let chunks = vec![Ok::<_, Error>("hello "), Ok(" world")];
+        let response = client
+            .post("https://example.org/upload")
+            .body(Body::from_iter(chunks, None))
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.history().len(), 1);
+        let sent = log.lock().unwrap().clone();
+        assert_eq!(
+            digest_fields(sent[1].1.as_ref().unwrap())["qop"],
+            "auth-int"
+        );
+    }
+
+    #[test]
+    fn a_challenge_after_a_redirect_to_another_origin_is_not_answered() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let client = Client::builder()
+            .transport(server(CHALLENGE, log.clone()))
+            .follow_redirects(true)
+            .auth(DigestAuth::new("user", "password123"))
+            .build()
+            .unwrap();
+        let response = client.get("https://example.org/redirect").send().unwrap();
+        assert_eq!(response.status(), 401);
+        let sent = log.lock().unwrap().clone();
+        assert_eq!(
+            sent,
+            [
+                ("example.org".to_string(), None),
+                ("other.example".to_string(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_challenge_through_the_client() {
+        let client = Client::builder()
+            .transport(MockTransport::new(|_| {
+                Response::builder(401)
+                    .header("www-authenticate", r#"Digest realm="x", qop="auth,au"#)
+                    .build()
+            }))
+            .auth(DigestAuth::new("user", "password123"))
+            .build()
+            .unwrap();
+        let err = client.get("https://example.org/").send().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::RemoteProtocolError);
     }
 }

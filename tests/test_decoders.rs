@@ -1,12 +1,12 @@
 //! Mirrors httpx's `tests/test_decoders.py` at the level httpx tests it: through
 //! `httpx.Response(...)` (here `Response::builder(..).content(..).build()` or a stream
 //! body) and through a client. The decoders themselves have unit tests in
-//! `src/decoders.rs`; these tests check the Response and client integration: content
+//! `src/decoders/`; these tests check the Response and client integration: content
 //! decoding, raw access, byte counts, text charsets, the text and line iterators
 //! across chunk boundaries, and the decompression-bomb bounds of SECURITY.md (D1, D2).
 //!
 //! Nothing of httpx's file is skipped. Deliberate differences (module docs of
-//! `src/decoders.rs`) are marked `// httpx: ...; here: ...` where a test meets them.
+//! `src/decoders/mod.rs`) are marked `// httpx: ...; here: ...` where a test meets them.
 // Native only: these suites run on tokio; tests/core_everywhere.rs covers wasm.
 #![cfg(not(target_family = "wasm"))]
 mod common;
@@ -627,7 +627,7 @@ fn serving(
     })
 }
 
-/// httpx's largest decoded chunk here (decoders.rs MAX_PIECE).
+/// httpx's largest decoded chunk here (src/decoders/mod.rs MAX_PIECE).
 const MAX_PIECE: usize = 64 * 1024;
 
 /// 64 MiB of zeros, gzipped once per test binary (about 64 KiB).

@@ -988,46 +988,6 @@ mod tests {
         assert_send_sync::<NetRcAuth>();
     }
 
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-    #[test]
-    fn a_redirect_to_another_host_gets_no_credentials() {
-        use std::sync::{Arc, Mutex};
-        type Log = Arc<Mutex<Vec<(String, Option<String>)>>>;
-        let log: Log = Arc::default();
-        let seen = log.clone();
-        let transport = crate::transport::MockTransport::new(move |request| {
-            seen.lock().unwrap().push((
-                request.url().host().into_owned(),
-                request
-                    .headers()
-                    .get("authorization")
-                    .map(|v| v.into_owned()),
-            ));
-            match request.url().host().as_ref() {
-                "a.example" => Response::builder(302)
-                    .header("location", "https://b.example/")
-                    .build(),
-                _ => Response::builder(200).build(),
-            }
-        });
-        let client = crate::Client::builder()
-            .transport(transport)
-            .follow_redirects(true)
-            .auth(NetRcAuth::from_str(TWO_HOSTS).unwrap())
-            .build()
-            .unwrap();
-        let response = client.get("https://a.example/").send().unwrap();
-        assert_eq!(response.status(), 200);
-        let log = log.lock().unwrap().clone();
-        assert_eq!(
-            log,
-            [
-                ("a.example".to_string(), Some(basic("alice", "pa"))),
-                ("b.example".to_string(), None),
-            ]
-        );
-    }
-
     // Files: native only (the WASI test runner preopens no directory).
     #[cfg(not(target_family = "wasm"))]
     mod files {

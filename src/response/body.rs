@@ -1,0 +1,817 @@
+//! Reading a response body: in full ([`Response::read`]) or streamed through the
+//! iterators and streams, decoded on the way.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use futures_util::StreamExt;
+use sync_wrapper::SyncWrapper;
+
+use super::Response;
+use crate::decoders::{ByteChunker, ContentDecoder, LineDecoder, TextChunker, TextDecoder};
+use crate::error::{Error, Result};
+use crate::rt::{BoxIter, BoxStream};
+
+/// Where the raw (still encoded) body comes from.
+pub(super) enum Source {
+    Bytes(Option<Bytes>),
+    Iter(SyncWrapper<BoxIter<'static, Result<Bytes>>>),
+    Stream(SyncWrapper<BoxStream<'static, Result<Bytes>>>),
+}
+
+impl Source {
+    fn is_async(&self) -> bool {
+        matches!(self, Source::Stream(_))
+    }
+
+    fn next_blocking(&mut self) -> Option<Result<Bytes>> {
+        match self {
+            Source::Bytes(b) => b.take().map(Ok),
+            Source::Iter(iter) => iter.get_mut().next(),
+            Source::Stream(_) => Some(Err(sync_on_async())),
+        }
+    }
+
+    fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes>>> {
+        match self {
+            Source::Bytes(b) => Poll::Ready(b.take().map(Ok)),
+            Source::Iter(iter) => Poll::Ready(iter.get_mut().next()),
+            Source::Stream(stream) => stream.get_mut().as_mut().poll_next(cx),
+        }
+    }
+}
+
+fn sync_on_async() -> Error {
+    Error::invalid_state(
+        "Attempted to read an async response body from sync code; \
+         use `aread()` / `aiter_bytes()` (the response came from an async transport).",
+    )
+}
+
+impl Response {
+    fn request_context(&self, err: Error) -> Error {
+        match &self.request {
+            Some(r) => err.with_request(r.method(), r.url()),
+            None => err,
+        }
+    }
+
+    fn finish(&mut self) {
+        self.closed = true;
+        self.source = None;
+        self.stop_timer();
+    }
+
+    /// Sets `elapsed` once, when the response was timed.
+    fn stop_timer(&mut self) {
+        if self.elapsed.is_none() {
+            if let Some(started) = self.started {
+                self.elapsed = Some(started.elapsed());
+            }
+        }
+    }
+
+    /// Takes the body source for streaming, checking the httpx stream rules.
+    fn take_source(&mut self, for_sync: bool) -> Result<Source> {
+        if self.stream_consumed {
+            return Err(Error::stream_consumed());
+        }
+        if self.closed {
+            return Err(Error::stream_closed());
+        }
+        if for_sync && self.source.as_ref().is_some_and(Source::is_async) {
+            return Err(sync_on_async());
+        }
+        self.stream_consumed = true;
+        self.num_bytes_downloaded = 0;
+        Ok(self.source.take().unwrap_or(Source::Bytes(None)))
+    }
+
+    fn decoder(&self) -> Result<ContentDecoder> {
+        if !self.headers.contains("content-encoding") {
+            return ContentDecoder::new(std::iter::empty::<&str>());
+        }
+        let values = self.headers.get_list("content-encoding", false);
+        ContentDecoder::new(&values)
+    }
+
+    /// How many bytes to reserve for reading the body: its `Content-Length` when the
+    /// body is not content-encoded (the decoded size is then the same), at most
+    /// [`MAX_SIZE_HINT`]; else 0.
+    fn size_hint(&self) -> usize {
+        let encoded = self
+            .headers
+            .get_list("content-encoding", false)
+            .iter()
+            .any(|coding| !coding.trim().eq_ignore_ascii_case("identity"));
+        if encoded {
+            return 0;
+        }
+        self.headers
+            .get("content-length")
+            .and_then(|length| length.trim().parse::<u64>().ok())
+            .map_or(0, |length| length.min(MAX_SIZE_HINT as u64) as usize)
+    }
+
+    fn reader(&mut self, decode: bool, chunk_size: Option<usize>, for_sync: bool) -> Reader {
+        let pending: VecDeque<Bytes> = VecDeque::new();
+        let decoder = if decode { Some(self.decoder()) } else { None };
+        let setup = match decoder.transpose() {
+            Ok(decoder) => self.take_source(for_sync).map(|source| (source, decoder)),
+            Err(e) => Err(e),
+        };
+        match setup {
+            Ok((source, decoder)) => Reader {
+                source: Some(source),
+                decoder,
+                chunker: ByteChunker::new(chunk_size),
+                pending,
+                eof: false,
+                failed: None,
+                finished: false,
+            },
+            Err(e) => Reader::failed(e),
+        }
+    }
+
+    /// Reads the whole body (blocking) and returns the decoded content.
+    pub fn read(&mut self) -> Result<&Bytes> {
+        if self.content.is_none() {
+            let mut body = BodyBuffer::new(self.size_hint());
+            for chunk in self.iter_bytes() {
+                body.push(chunk?);
+            }
+            self.content = Some(body.freeze());
+        }
+        // Also when closed already (a built response): sets `elapsed` once timed.
+        self.finish();
+        self.content()
+    }
+
+    /// Reads the body like [`read`](Response::read) unless its decoded size passes
+    /// `limit`: then reading stops, the response is closed (its connection is not
+    /// reused) and its content stays unread. Returns whether the body was read.
+    /// The client reads the bodies of redirects it follows this way, so a hostile
+    /// redirect cannot make it inflate an unbounded body (urllib3 CVE-2026-21441).
+    // The blocking client, which uses it, does not exist in the browser.
+    #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(dead_code))]
+    pub(crate) fn read_bounded(&mut self, limit: usize) -> Result<bool> {
+        if self.content.is_some() {
+            self.finish();
+            return Ok(true);
+        }
+        let mut body = BodyBuffer::new(self.size_hint().min(limit));
+        let mut chunks = self.iter_bytes();
+        for chunk in chunks.by_ref() {
+            body.push(chunk?);
+            if body.len() > limit {
+                drop(chunks);
+                self.finish();
+                return Ok(false);
+            }
+        }
+        drop(chunks);
+        self.content = Some(body.freeze());
+        self.finish();
+        Ok(true)
+    }
+
+    /// The async form of [`read_bounded`](Response::read_bounded).
+    pub(crate) async fn aread_bounded(&mut self, limit: usize) -> Result<bool> {
+        if self.content.is_some() {
+            self.finish();
+            return Ok(true);
+        }
+        let mut body = BodyBuffer::new(self.size_hint().min(limit));
+        let mut chunks = self.aiter_bytes();
+        while let Some(chunk) = chunks.next().await {
+            body.push(chunk?);
+            if body.len() > limit {
+                drop(chunks);
+                self.finish();
+                return Ok(false);
+            }
+        }
+        drop(chunks);
+        self.content = Some(body.freeze());
+        self.finish();
+        Ok(true)
+    }
+
+    /// Reads the whole body and returns the decoded content.
+    pub async fn aread(&mut self) -> Result<&Bytes> {
+        if self.content.is_none() {
+            let mut body = BodyBuffer::new(self.size_hint());
+            let mut stream = self.aiter_bytes();
+            while let Some(chunk) = stream.next().await {
+                body.push(chunk?);
+            }
+            drop(stream);
+            self.content = Some(body.freeze());
+        }
+        // Also when closed already (a built response): sets `elapsed` once timed.
+        self.finish();
+        self.content()
+    }
+
+    /// Closes the response without reading the rest of the body, releasing the
+    /// connection.
+    pub fn close(&mut self) {
+        self.finish();
+    }
+
+    /// Closes the response (async form of [`close`](Response::close)).
+    pub async fn aclose(&mut self) {
+        self.close();
+    }
+
+    /// The decoded body in chunks as they arrive (each at most 64 KiB after decoding).
+    pub fn iter_bytes(&mut self) -> BytesIter<'_> {
+        self.iter_bytes_chunked(None)
+    }
+
+    /// The decoded body re-chunked to exactly `chunk_size` bytes (the last may be shorter).
+    pub fn iter_bytes_chunked(&mut self, chunk_size: Option<usize>) -> BytesIter<'_> {
+        let reader = match &self.content {
+            Some(content) => Reader::from_content(content.clone(), chunk_size),
+            None => self.reader(true, chunk_size, true),
+        };
+        BytesIter {
+            response: self,
+            reader,
+        }
+    }
+
+    /// The raw body as received, without content decoding.
+    pub fn iter_raw(&mut self) -> BytesIter<'_> {
+        self.iter_raw_chunked(None)
+    }
+
+    /// The raw body re-chunked to exactly `chunk_size` bytes.
+    pub fn iter_raw_chunked(&mut self, chunk_size: Option<usize>) -> BytesIter<'_> {
+        let reader = self.reader(false, chunk_size, true);
+        BytesIter {
+            response: self,
+            reader,
+        }
+    }
+
+    /// The body decoded to text in chunks.
+    pub fn iter_text(&mut self) -> TextIter<'_> {
+        self.iter_text_chunked(None)
+    }
+
+    /// The body decoded to text, re-chunked to `chunk_size` characters.
+    pub fn iter_text_chunked(&mut self, chunk_size: Option<usize>) -> TextIter<'_> {
+        let decoder = self.charset().new_decoder();
+        TextIter {
+            bytes: self.iter_bytes(),
+            decoder,
+            chunker: TextChunker::new(chunk_size),
+            pending: VecDeque::new(),
+            done: false,
+        }
+    }
+
+    /// The body decoded to text, line by line (without line endings).
+    pub fn iter_lines(&mut self) -> LinesIter<'_> {
+        LinesIter {
+            text: self.iter_text(),
+            decoder: LineDecoder::new(),
+            pending: VecDeque::new(),
+            done: false,
+        }
+    }
+
+    /// The decoded body as an async stream of chunks.
+    pub fn aiter_bytes(&mut self) -> BytesStream<'_> {
+        self.aiter_bytes_chunked(None)
+    }
+
+    /// The decoded body as an async stream, re-chunked to `chunk_size` bytes.
+    pub fn aiter_bytes_chunked(&mut self, chunk_size: Option<usize>) -> BytesStream<'_> {
+        let reader = match &self.content {
+            Some(content) => Reader::from_content(content.clone(), chunk_size),
+            None => self.reader(true, chunk_size, false),
+        };
+        BytesStream {
+            response: self,
+            reader,
+        }
+    }
+
+    /// The raw body as an async stream, without content decoding.
+    pub fn aiter_raw(&mut self) -> BytesStream<'_> {
+        self.aiter_raw_chunked(None)
+    }
+
+    /// The raw body as an async stream, re-chunked to exactly `chunk_size` bytes.
+    pub fn aiter_raw_chunked(&mut self, chunk_size: Option<usize>) -> BytesStream<'_> {
+        let reader = self.reader(false, chunk_size, false);
+        BytesStream {
+            response: self,
+            reader,
+        }
+    }
+
+    /// The body decoded to text as an async stream.
+    pub fn aiter_text(&mut self) -> impl Stream<Item = Result<String>> + '_ {
+        self.aiter_text_chunked(None)
+    }
+
+    /// The body decoded to text as an async stream, re-chunked to `chunk_size`
+    /// characters.
+    pub fn aiter_text_chunked(
+        &mut self,
+        chunk_size: Option<usize>,
+    ) -> impl Stream<Item = Result<String>> + '_ {
+        let mut decoder = self.charset().new_decoder();
+        let mut chunker = TextChunker::new(chunk_size);
+        let mut pending: VecDeque<String> = VecDeque::new();
+        let mut bytes = self.aiter_bytes();
+        let mut done = false;
+        futures_util::stream::poll_fn(move |cx| loop {
+            if let Some(text) = pending.pop_front() {
+                return Poll::Ready(Some(Ok(text)));
+            }
+            if done {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut bytes).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => {
+                    pending.extend(chunker.decode(&decoder.decode(&chunk)));
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    done = true;
+                    pending.extend(chunker.decode(&decoder.flush()));
+                    pending.extend(chunker.flush());
+                }
+            }
+        })
+    }
+
+    /// The body decoded to text, line by line, as an async stream.
+    pub fn aiter_lines(&mut self) -> impl Stream<Item = Result<String>> + '_ {
+        let mut lines = LineDecoder::new();
+        let mut text = Box::pin(self.aiter_text());
+        let mut queue: VecDeque<String> = VecDeque::new();
+        let mut done = false;
+        futures_util::stream::poll_fn(move |cx| loop {
+            if let Some(line) = queue.pop_front() {
+                return Poll::Ready(Some(Ok(line)));
+            }
+            if done {
+                return Poll::Ready(None);
+            }
+            match text.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => queue.extend(lines.decode(&chunk)),
+                Poll::Ready(Some(Err(e))) => {
+                    done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    done = true;
+                    queue.extend(lines.flush());
+                }
+            }
+        })
+    }
+}
+
+/// The most a body's `Content-Length` makes [`Response::read`] reserve at once: a
+/// larger (or lying) length grows the buffer as the bytes come instead.
+const MAX_SIZE_HINT: usize = 64 * 1024 * 1024;
+
+/// A body read in full, in one buffer that grows as the chunks come (collecting
+/// the chunks and joining them held the body twice at the end).
+struct BodyBuffer {
+    /// The first chunk, kept as it is: a body of one chunk is not copied.
+    first: Option<Bytes>,
+    buf: BytesMut,
+    /// The capacity to reserve once a second chunk comes.
+    hint: usize,
+}
+
+impl BodyBuffer {
+    fn new(hint: usize) -> BodyBuffer {
+        BodyBuffer {
+            first: None,
+            buf: BytesMut::new(),
+            hint,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.first.as_ref().map_or(0, Bytes::len) + self.buf.len()
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.first.is_none() && self.buf.is_empty() {
+            self.first = Some(chunk);
+            return;
+        }
+        if let Some(first) = self.first.take() {
+            // Allocated only now: a HEAD response's Content-Length reserves nothing.
+            let needed = first.len() + chunk.len();
+            self.buf = BytesMut::with_capacity(self.hint.max(needed));
+            self.buf.extend_from_slice(&first);
+        }
+        self.buf.extend_from_slice(&chunk);
+    }
+
+    fn freeze(self) -> Bytes {
+        match self.first {
+            Some(first) => first,
+            // A Content-Length larger than the body reserved more than twice what
+            // came (growing never does): keep an exact copy, not the reservation.
+            None if self.buf.capacity() > 2 * self.buf.len() => Bytes::copy_from_slice(&self.buf),
+            None => self.buf.freeze(),
+        }
+    }
+}
+
+/// The body pump shared by the sync iterators and the async streams: raw chunks in,
+/// decoded (and re-chunked) pieces out, never more than one decoder step at a time.
+struct Reader {
+    source: Option<Source>,
+    decoder: Option<ContentDecoder>,
+    chunker: ByteChunker,
+    pending: VecDeque<Bytes>,
+    eof: bool,
+    failed: Option<Error>,
+    finished: bool,
+}
+
+enum Produced {
+    Chunk(Bytes),
+    NeedInput,
+    End,
+    Failed(Error),
+}
+
+impl Reader {
+    fn failed(err: Error) -> Reader {
+        Reader {
+            source: None,
+            decoder: None,
+            chunker: ByteChunker::new(None),
+            pending: VecDeque::new(),
+            eof: true,
+            failed: Some(err),
+            finished: true,
+        }
+    }
+
+    /// Iterates already-read content (httpx yields it whole, or in `chunk_size` pieces).
+    fn from_content(content: Bytes, chunk_size: Option<usize>) -> Reader {
+        let mut pending = VecDeque::new();
+        let size = chunk_size.unwrap_or(content.len()).max(1);
+        let mut rest = content;
+        while !rest.is_empty() {
+            let piece = rest.split_to(size.min(rest.len()));
+            pending.push_back(piece);
+        }
+        Reader {
+            source: None,
+            decoder: None,
+            chunker: ByteChunker::new(None),
+            pending,
+            eof: true,
+            failed: None,
+            finished: true,
+        }
+    }
+
+    fn produce(&mut self) -> Produced {
+        loop {
+            if let Some(chunk) = self.pending.pop_front() {
+                return Produced::Chunk(chunk);
+            }
+            if let Some(err) = self.failed.take() {
+                return Produced::Failed(err);
+            }
+            if self.finished {
+                return Produced::End;
+            }
+            match &mut self.decoder {
+                Some(decoder) => match decoder.next_output(self.eof) {
+                    Ok(Some(out)) => self.chunker.decode_into(out, &mut self.pending),
+                    Ok(None) if self.eof => {
+                        self.finished = true;
+                        self.chunker.flush_into(&mut self.pending);
+                    }
+                    Ok(None) => return Produced::NeedInput,
+                    Err(e) => {
+                        self.finished = true;
+                        return Produced::Failed(e);
+                    }
+                },
+                None if self.eof => {
+                    self.finished = true;
+                    self.chunker.flush_into(&mut self.pending);
+                }
+                None => return Produced::NeedInput,
+            }
+        }
+    }
+
+    fn feed(&mut self, input: Option<Result<Bytes>>, downloaded: &mut u64) {
+        match input {
+            Some(Ok(chunk)) => {
+                *downloaded += chunk.len() as u64;
+                match &mut self.decoder {
+                    Some(decoder) => decoder.feed(chunk),
+                    None => self.chunker.decode_into(chunk, &mut self.pending),
+                }
+            }
+            Some(Err(e)) => {
+                self.finished = true;
+                self.failed = Some(e);
+            }
+            None => {
+                self.eof = true;
+                self.source = None;
+            }
+        }
+    }
+}
+
+/// A blocking iterator over a response body; see [`Response::iter_bytes`].
+pub struct BytesIter<'a> {
+    response: &'a mut Response,
+    reader: Reader,
+}
+
+impl Iterator for BytesIter<'_> {
+    type Item = Result<Bytes>;
+
+    fn next(&mut self) -> Option<Result<Bytes>> {
+        loop {
+            match self.reader.produce() {
+                Produced::Chunk(chunk) => return Some(Ok(chunk)),
+                Produced::End => {
+                    // A body held in memory (a response built with content) stays
+                    // readable; either way the exchange has ended.
+                    if self.response.content.is_none() {
+                        self.response.finish();
+                    } else {
+                        self.response.stop_timer();
+                    }
+                    return None;
+                }
+                Produced::Failed(err) => {
+                    // An error before the body was taken (a sync read of an async
+                    // body, a bad Content-Encoding) leaves the response as it was.
+                    if self.response.source.is_none() {
+                        self.response.finish();
+                    }
+                    return Some(Err(self.response.request_context(err)));
+                }
+                Produced::NeedInput => {
+                    let input = match &mut self.reader.source {
+                        Some(source) => source.next_blocking(),
+                        None => None,
+                    };
+                    self.reader
+                        .feed(input, &mut self.response.num_bytes_downloaded);
+                }
+            }
+        }
+    }
+}
+
+/// An async stream over a response body; see [`Response::aiter_bytes`].
+pub struct BytesStream<'a> {
+    response: &'a mut Response,
+    reader: Reader,
+}
+
+impl Stream for BytesStream<'_> {
+    type Item = Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes>>> {
+        let this = self.get_mut();
+        loop {
+            match this.reader.produce() {
+                Produced::Chunk(chunk) => return Poll::Ready(Some(Ok(chunk))),
+                Produced::End => {
+                    // As in BytesIter.
+                    if this.response.content.is_none() {
+                        this.response.finish();
+                    } else {
+                        this.response.stop_timer();
+                    }
+                    return Poll::Ready(None);
+                }
+                Produced::Failed(err) => {
+                    // As in BytesIter: a setup error leaves the response as it was.
+                    if this.response.source.is_none() {
+                        this.response.finish();
+                    }
+                    return Poll::Ready(Some(Err(this.response.request_context(err))));
+                }
+                Produced::NeedInput => {
+                    let input = match &mut this.reader.source {
+                        Some(source) => match source.poll_next(cx) {
+                            Poll::Pending => return Poll::Pending,
+                            Poll::Ready(input) => input,
+                        },
+                        None => None,
+                    };
+                    this.reader
+                        .feed(input, &mut this.response.num_bytes_downloaded);
+                }
+            }
+        }
+    }
+}
+
+/// A blocking iterator over a response body as text; see [`Response::iter_text`].
+pub struct TextIter<'a> {
+    bytes: BytesIter<'a>,
+    decoder: TextDecoder,
+    chunker: TextChunker,
+    pending: VecDeque<String>,
+    done: bool,
+}
+
+impl Iterator for TextIter<'_> {
+    type Item = Result<String>;
+
+    fn next(&mut self) -> Option<Result<String>> {
+        loop {
+            if let Some(text) = self.pending.pop_front() {
+                return Some(Ok(text));
+            }
+            if self.done {
+                return None;
+            }
+            match self.bytes.next() {
+                Some(Ok(chunk)) => {
+                    let text = self.decoder.decode(&chunk);
+                    self.pending.extend(self.chunker.decode(&text));
+                }
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                None => {
+                    self.done = true;
+                    let text = self.decoder.flush();
+                    self.pending.extend(self.chunker.decode(&text));
+                    self.pending.extend(self.chunker.flush());
+                }
+            }
+        }
+    }
+}
+
+/// A blocking iterator over a response body line by line; see [`Response::iter_lines`].
+pub struct LinesIter<'a> {
+    text: TextIter<'a>,
+    decoder: LineDecoder,
+    pending: VecDeque<String>,
+    done: bool,
+}
+
+impl Iterator for LinesIter<'_> {
+    type Item = Result<String>;
+
+    fn next(&mut self) -> Option<Result<String>> {
+        loop {
+            if let Some(line) = self.pending.pop_front() {
+                return Some(Ok(line));
+            }
+            if self.done {
+                return None;
+            }
+            match self.text.next() {
+                Some(Ok(text)) => self.pending.extend(self.decoder.decode(&text)),
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                None => {
+                    self.done = true;
+                    self.pending.extend(self.decoder.flush());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn streaming(chunks: Vec<&'static str>) -> Response {
+        Response::builder(200)
+            .stream(chunks.into_iter().map(Ok::<_, Error>))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_body_of_one_chunk_is_read_without_a_copy() {
+        let chunk = Bytes::from(vec![7u8; 1000]);
+        let at = chunk.as_ptr();
+        let mut r = Response::builder(200)
+            .stream([Ok::<_, Error>(chunk)])
+            .build()
+            .unwrap();
+        assert_eq!(r.read().unwrap().as_ptr(), at);
+    }
+
+    #[test]
+    fn reading_reserves_an_unencoded_content_length() {
+        let sized = |headers: &[(&str, &str)]| {
+            let mut r = Response::new(200);
+            for (name, value) in headers {
+                r.headers_mut().insert(name, *value).unwrap();
+            }
+            r.size_hint()
+        };
+        assert_eq!(sized(&[("content-length", "1000")]), 1000);
+        assert_eq!(
+            sized(&[("content-length", "1000"), ("content-encoding", "identity")]),
+            1000
+        );
+        assert_eq!(
+            sized(&[("content-length", "1000"), ("content-encoding", "gzip")]),
+            0
+        );
+        assert_eq!(sized(&[("content-length", "99999999999")]), MAX_SIZE_HINT);
+        assert_eq!(sized(&[("content-length", "-1")]), 0);
+        assert_eq!(sized(&[]), 0);
+        let mut r = streaming(vec!["ab", "", "cd", "e"]);
+        r.headers_mut().insert("content-length", "5").unwrap();
+        assert_eq!(r.read().unwrap().as_ref(), b"abcde");
+    }
+
+    #[test]
+    fn streaming_rules() {
+        let mut r = streaming(vec!["a", "b"]);
+        assert_eq!(
+            r.headers().get("transfer-encoding").as_deref(),
+            Some("chunked")
+        );
+        assert_eq!(r.content().unwrap_err().kind(), ErrorKind::ResponseNotRead);
+        let chunks: Vec<_> = r.iter_bytes().map(|c| c.unwrap()).collect();
+        assert_eq!(chunks, vec![Bytes::from("a"), Bytes::from("b")]);
+        assert!(r.is_closed() && r.is_stream_consumed());
+        assert_eq!(r.num_bytes_downloaded(), 2);
+        assert_eq!(r.read().unwrap_err().kind(), ErrorKind::StreamConsumed);
+        let mut r = streaming(vec!["a"]);
+        r.close();
+        assert_eq!(r.read().unwrap_err().kind(), ErrorKind::StreamClosed);
+    }
+
+    #[test]
+    fn read_then_iterate_content() {
+        let mut r = streaming(vec!["ab", "cd"]);
+        assert_eq!(r.read().unwrap().as_ref(), b"abcd");
+        let chunks: Vec<_> = r.iter_bytes_chunked(Some(3)).map(|c| c.unwrap()).collect();
+        assert_eq!(chunks, vec![Bytes::from("abc"), Bytes::from("d")]);
+        assert_eq!(
+            r.iter_raw().next().unwrap().unwrap_err().kind(),
+            ErrorKind::StreamConsumed
+        );
+    }
+
+    #[test]
+    fn lines_and_text() {
+        let mut r = streaming(vec!["a\nb", "\r", "\nc"]);
+        let lines: Vec<_> = r.iter_lines().map(|l| l.unwrap()).collect();
+        assert_eq!(lines, vec!["a", "b", "c"]);
+        let mut r = Response::builder(200)
+            .stream(vec![Ok::<_, Error>(&b"\xc3"[..]), Ok(&b"\xa9"[..])])
+            .build()
+            .unwrap();
+        let text: String = r.iter_text().map(|t| t.unwrap()).collect();
+        assert_eq!(text, "é");
+    }
+
+    #[test]
+    fn async_stream_is_not_read_synchronously() {
+        let mut r = Response::builder(200)
+            .async_stream(futures_util::stream::iter(vec![Ok::<_, Error>("x")]))
+            .build()
+            .unwrap();
+        assert_eq!(r.read().unwrap_err().kind(), ErrorKind::InvalidState);
+        // The failed sync attempt did not consume the stream.
+        assert!(!r.is_stream_consumed());
+    }
+}
