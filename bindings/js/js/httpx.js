@@ -5,7 +5,7 @@
 // Response, auth objects and generator flows, transports and options objects.
 // The shapes passed to and from the wasm module are described in src/lib.rs.
 
-import { RawClient, reasonPhrase, setup } from './httpx_wasm.js';
+import { RawClient, reasonPhrase, setup, statusError } from './httpx_wasm.js';
 
 // ---------------------------------------------------------------------------------
 // Exceptions: httpx's tree, so that `instanceof` works at every level.
@@ -413,8 +413,6 @@ export class Request {
 // ---------------------------------------------------------------------------------
 // Response
 
-const MDN = 'https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/';
-
 const decoderFor = (label) => {
   if (!label) return undefined;
   let name = String(label).trim().toLowerCase().replace(/_/g, '-');
@@ -683,7 +681,9 @@ export class Response {
     return JSON.parse(new TextDecoder(label).decode(bytes));
   }
 
-  /** The response itself when the status is 2xx, else an `HTTPStatusError`. */
+  /** The response itself when the status is 2xx, else an `HTTPStatusError` (the
+   * decision and the message are the core's Response::raise_for_status: the URL
+   * without its credentials). */
   raiseForStatus() {
     const request = this.request;
     if (!request) {
@@ -691,14 +691,9 @@ export class Response {
         'Cannot call `raiseForStatus` as the request instance has not been set on this response.',
       );
     }
-    if (this.isSuccess) return this;
-    const kind =
-      { 1: 'Informational response', 3: 'Redirect response', 4: 'Client error', 5: 'Server error' }[
-        Math.floor(this.status / 100)
-      ] ?? 'Invalid status code';
-    let message = `${kind} '${this.status} ${this.reasonPhrase}' for url '${this.url}'\n`;
-    if (this.hasRedirectLocation) message += `Redirect location: '${this.headers.get('location')}'\n`;
-    message += `For more information check: ${MDN}${this.status}`;
+    wasm();
+    const message = statusError(this.status, this._reason, this.url, this.headers.get('location') ?? undefined);
+    if (message === undefined) return this;
     throw new HTTPStatusError(message, { request, response: this });
   }
 

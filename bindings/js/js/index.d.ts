@@ -202,7 +202,8 @@ export class Response implements AsyncIterable<Uint8Array> {
   text(): string;
   /** The body parsed as JSON (UTF-8, or UTF-16 by BOM or NUL pattern; `encoding` is not used). */
   json<T = any>(): T;
-  /** The response when its status is 2xx; else throws `HTTPStatusError`. */
+  /** The response when its status is 2xx; else throws `HTTPStatusError`, with the
+   * core's message (the URL without credentials); `InvalidState` without a request. */
   raiseForStatus(): this;
   /** Reads the whole body of a `stream()` response. */
   read(): Promise<Uint8Array>;

@@ -129,6 +129,65 @@ test('raiseForStatus returns the response or throws HTTPStatusError with request
   await client.close();
 });
 
+test('raiseForStatus: the core decides and words it; the URL loses its credentials', async (httpx) => {
+  const at = (status, url, options = {}) =>
+    new httpx.Response(status, { request: new httpx.Request('GET', url), ...options });
+  const secret = at(404, 'https://user:secret@example.org/x?q=1');
+  const error = await rejects(() => secret.raiseForStatus(), httpx.HTTPStatusError);
+  equal(
+    error.message,
+    "Client error '404 Not Found' for url 'https://example.org/x?q=1'\n" +
+      'For more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/404',
+  );
+  ok(!error.message.includes('secret'), 'no password in the message');
+  equal(error.response, secret);
+  const moved = at(301, 'https://a:b@example.org/old', { headers: { Location: '/new' }, reasonPhrase: 'Gone Away' });
+  equal(
+    (await rejects(() => moved.raiseForStatus(), httpx.HTTPStatusError)).message,
+    "Redirect response '301 Gone Away' for url 'https://example.org/old'\nRedirect location: '/new'\n" +
+      'For more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/301',
+  );
+  match((await rejects(() => at(100, 'https://e.test/').raiseForStatus(), httpx.HTTPStatusError)).message, /^Informational response '100 Continue'/);
+  match((await rejects(() => at(502, 'https://e.test/').raiseForStatus(), httpx.HTTPStatusError)).message, /^Server error '502 Bad Gateway'/);
+  match((await rejects(() => at(999, 'https://e.test/').raiseForStatus(), httpx.HTTPStatusError)).message, /^Invalid status code '999 '/);
+  for (const status of [200, 204, 299]) {
+    const fine = at(status, 'https://u:p@e.test/');
+    equal(fine.raiseForStatus(), fine, String(status));
+  }
+  await rejects(() => new httpx.Response(404).raiseForStatus(), httpx.InvalidState);
+});
+
+test('the exception classes are the core\'s ErrorKind tree', async (httpx) => {
+  // The same module instance the package uses (initialised by its entry).
+  const { errorKinds } = await import('../dist/httpx_wasm.js');
+  const kinds = errorKinds();
+  ok(kinds.length >= 23, 'every kind');
+  const middle = new Set();
+  for (const [name, parents] of kinds) {
+    const cls = httpx[name];
+    ok(typeof cls === 'function', `httpx.${name} is exported`);
+    equal(cls.prototype.name, name, `${name}: its name`);
+    const chain = [];
+    for (let p = Object.getPrototypeOf(cls); p !== Error; p = Object.getPrototypeOf(p)) {
+      ok(p && p !== Function.prototype, `${name} extends Error`);
+      chain.push(p.prototype.name);
+    }
+    deepEqual(chain, parents, `${name}: its parent classes, nearest first`);
+    for (const parent of parents) middle.add(parent);
+  }
+  // Every exception class the package exports is a kind or one of the middle classes.
+  const names = new Set([...kinds.map(([name]) => name), ...middle]);
+  for (const [name, value] of Object.entries(httpx)) {
+    if (typeof value === 'function' && value.prototype instanceof Error) ok(names.has(name), `${name} is in the core's tree`);
+  }
+  deepEqual([...middle].sort(), ['HTTPError', 'NetworkError', 'ProtocolError', 'RequestError', 'StreamError', 'TimeoutException', 'TransportError']);
+  // The core's own errors come out as these classes (an invalid URL, from the core's
+  // raise_for_status).
+  const bad = new httpx.Response(404, { request: new httpx.Request('GET', 'not a url') });
+  const error = await rejects(() => bad.raiseForStatus(), httpx.InvalidURL);
+  ok(!(error instanceof httpx.HTTPError));
+});
+
 test('links and reason phrases', async (httpx, base) => {
   const response = await httpx.get(`${base}/links`, { params: { page: 2 } });
   ok(response.links.next, 'a next link');
