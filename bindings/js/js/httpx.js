@@ -441,7 +441,8 @@ const contentTypeParam = (contentType, name) => {
   return undefined;
 };
 
-/** httpx's `_parse_header_links`. */
+/** httpx's `_parse_header_links` (the core's Response::links: the same table,
+ * tests/vectors/links.json, checks both). */
 const parseLinks = (value) => {
   const strip = (s) => s.replace(/^[ '"]+|[ '"]+$/g, '');
   const links = [];

@@ -10,6 +10,20 @@ const text = (bytes) => new TextDecoder().decode(bytes);
 export const cases = [];
 const test = (name, fn) => cases.push([name, fn]);
 
+/** A table of tests/vectors/ (shared with the Rust crate's tests/js_vectors.rs): read
+ * from disk in Node, fetched from the test server (which serves this folder) in a
+ * browser. */
+const vectors = async (name) => {
+  const url = new URL(`./vectors/${name}`, import.meta.url);
+  if (url.protocol === 'file:') {
+    const { readFileSync } = await import('node:fs');
+    return JSON.parse(readFileSync(url, 'utf8'));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+};
+
 // ---------------------------------------------------------------------------------
 // Requests and responses
 
@@ -155,6 +169,53 @@ test('raiseForStatus: the core decides and words it; the URL loses its credentia
     equal(fine.raiseForStatus(), fine, String(status));
   }
   await rejects(() => new httpx.Response(404).raiseForStatus(), httpx.InvalidState);
+});
+
+test('links: the shared vectors (tests/vectors/links.json, also run against the Rust crate)', async (httpx) => {
+  const cases = await vectors('links.json');
+  ok(cases.length > 0);
+  for (const { name, header, links } of cases) {
+    const response = new httpx.Response(200, { headers: { Link: header } });
+    deepEqual(response.links, links, name);
+    deepEqual(Object.keys(response.links), Object.keys(links), `${name}: in header order`);
+  }
+  deepEqual(new httpx.Response(200).links, {});
+});
+
+test('Headers: the shared vectors (tests/vectors/headers.json, also run against the Rust crate)', async (httpx) => {
+  const cases = await vectors('headers.json');
+  ok(cases.length > 0);
+  for (const { name, init, ops, expect } of cases) {
+    const headers = new httpx.Headers(init);
+    for (const [op, ...args] of ops) {
+      if (op === 'set') headers.set(args[0], args[1]);
+      else if (op === 'append') headers.append(args[0], args[1]);
+      else if (op === 'setDefault') headers.setDefault(args[0], args[1]);
+      else if (op === 'delete') equal(headers.delete(args[0]), args[1], `${name}: delete ${args[0]}`);
+      else if (op === 'update') headers.update(args[0]);
+      else throw new Error(`${name}: unknown operation ${op}`);
+    }
+    if (expect.raw) deepEqual(headers.raw, expect.raw, `${name}: raw`);
+    if (expect.multiItems) deepEqual(headers.multiItems(), expect.multiItems, `${name}: multiItems`);
+    if (expect.keys) deepEqual(headers.keys(), expect.keys, `${name}: keys`);
+    if (expect.items) deepEqual(headers.items(), expect.items, `${name}: items`);
+    if (expect.size !== undefined) equal(headers.size, expect.size, `${name}: size`);
+    for (const [key, value] of expect.get ?? []) equal(headers.get(key), value, `${name}: get(${key})`);
+    for (const [key, split, values] of expect.getList ?? []) {
+      deepEqual(headers.getList(key, split), values, `${name}: getList(${key}, ${split})`);
+    }
+  }
+});
+
+test('iterLines: the shared vectors (tests/vectors/lines.json, also run against the Rust crate)', async (httpx) => {
+  const cases = await vectors('lines.json');
+  ok(cases.length > 0);
+  for (const { name, chunks, lines } of cases) {
+    const response = new httpx.Response(200, { content: chunks, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    const got = [];
+    for await (const line of response.iterLines()) got.push(line);
+    deepEqual(got, lines, name);
+  }
 });
 
 test('the exception classes are the core\'s ErrorKind tree', async (httpx) => {
