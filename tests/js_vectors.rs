@@ -1,7 +1,7 @@
 //! The test vectors shared with the npm package (bindings/js/tests/vectors/): the rules
-//! its JavaScript layer implements itself (`Headers`, `iterLines`, `Link` parsing) are
-//! checked against the same tables there (bindings/js/tests/suite.js) and here, against
-//! this crate.
+//! its JavaScript layer implements itself (`Headers`, `iterLines`, `Link` parsing, a
+//! JSON body's text) are checked against the same tables there
+//! (bindings/js/tests/suite.js) and here, against this crate.
 #![cfg(not(target_family = "wasm"))]
 
 use bytes::Bytes;
@@ -129,6 +129,42 @@ fn lines_vectors() {
             .unwrap();
         let lines: Vec<String> = response.iter_lines().map(Result::unwrap).collect();
         assert_eq!(lines, case.lines, "{}", case.name);
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonCase {
+    name: String,
+    hex: String,
+    content_type: Option<String>,
+    value: Option<Value>,
+    #[serde(default)]
+    error: bool,
+}
+
+#[test]
+fn json_vectors() {
+    let cases: Vec<JsonCase> =
+        serde_json::from_str(include_str!("../bindings/js/tests/vectors/json.json")).unwrap();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let bytes: Vec<u8> = (0..case.hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&case.hex[i..i + 2], 16).unwrap())
+            .collect();
+        let mut builder = Response::builder(200);
+        if let Some(content_type) = &case.content_type {
+            builder = builder.header("content-type", content_type);
+        }
+        let response = builder.content(bytes).build().unwrap();
+        let parsed = response.json::<Value>();
+        if case.error {
+            let err = parsed.expect_err(&case.name);
+            assert_eq!(err.kind(), httpx::ErrorKind::DecodingError, "{}", case.name);
+        } else {
+            assert_eq!(parsed.ok(), case.value, "{}", case.name);
+        }
     }
 }
 

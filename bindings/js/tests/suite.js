@@ -171,6 +171,49 @@ test('raiseForStatus: the core decides and words it; the URL loses its credentia
   await rejects(() => new httpx.Response(404).raiseForStatus(), httpx.InvalidState);
 });
 
+test('json() reads UTF-8, UTF-16 and UTF-32 (which TextDecoder lacks), with or without a BOM', async (httpx) => {
+  const doc = '{"a":"é€𝄞"}';
+  const codes = [...doc].map((c) => c.codePointAt(0));
+  const utf16 = (be) => [...doc].flatMap((c) => [...c].length && c.split('').map((u) => u.charCodeAt(0)))
+    .flatMap((u) => (be ? [u >> 8, u & 255] : [u & 255, u >> 8]));
+  const utf32 = (be) => codes.flatMap((c) => {
+    const b = [(c >>> 24) & 255, (c >>> 16) & 255, (c >>> 8) & 255, c & 255];
+    return be ? b : b.reverse();
+  });
+  const bodies = {
+    'UTF-8': [...new TextEncoder().encode(doc)],
+    'UTF-8 BOM': [0xef, 0xbb, 0xbf, ...new TextEncoder().encode(doc)],
+    'UTF-16BE': utf16(true),
+    'UTF-16LE': utf16(false),
+    'UTF-16BE BOM': [0xfe, 0xff, ...utf16(true)],
+    'UTF-16LE BOM': [0xff, 0xfe, ...utf16(false)],
+    'UTF-32BE': utf32(true),
+    'UTF-32LE': utf32(false),
+    'UTF-32BE BOM': [0, 0, 0xfe, 0xff, ...utf32(true)],
+    'UTF-32LE BOM': [0xff, 0xfe, 0, 0, ...utf32(false)],
+  };
+  for (const [what, bytes] of Object.entries(bodies)) {
+    const response = new httpx.Response(200, { content: new Uint8Array(bytes), headers: { 'Content-Type': 'application/json' } });
+    deepEqual(response.json(), { a: 'é€𝄞' }, what);
+  }
+  const short = new httpx.Response(200, { content: new Uint8Array([0x31, 0, 0, 0]) });
+  equal(short.json(), 1, 'a UTF-32LE number');
+  const invalid = await rejects(() => new httpx.Response(200, { content: '{"a":' }).json(), httpx.DecodingError);
+  match(invalid.message, /Invalid JSON/);
+  await rejects(() => new httpx.Response(200, { content: new Uint8Array([0x22, 0xff, 0x22]) }).json(), httpx.DecodingError, 'not UTF-8');
+});
+
+test('json(): the shared vectors (tests/vectors/json.json, also run against the Rust crate)', async (httpx) => {
+  const cases = await vectors('json.json');
+  ok(cases.length > 0);
+  for (const { name, hex, contentType, value, error } of cases) {
+    const content = new Uint8Array(hex.match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
+    const response = new httpx.Response(200, { content, headers: contentType ? { 'Content-Type': contentType } : {} });
+    if (error) await rejects(() => response.json(), httpx.DecodingError, name);
+    else deepEqual(response.json(), value, name);
+  }
+});
+
 test('links: the shared vectors (tests/vectors/links.json, also run against the Rust crate)', async (httpx) => {
   const cases = await vectors('links.json');
   ok(cases.length > 0);
