@@ -26,10 +26,13 @@ if ! wasm-bindgen --version | grep -qx "wasm-bindgen $locked"; then
 fi
 
 cargo build --quiet --release --locked --target wasm32-unknown-unknown
+# Where cargo put it: CARGO_TARGET_DIR or build.target-dir when set, else ./target.
+target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
 rm -rf dist
 mkdir -p dist
-wasm-bindgen --target web --no-typescript --out-dir dist target/wasm32-unknown-unknown/release/httpx_wasm.wasm
+wasm-bindgen --target web --no-typescript --out-dir dist "$target_dir/wasm32-unknown-unknown/release/httpx_wasm.wasm"
 "$wasm_opt" -Oz dist/httpx_wasm_bg.wasm -o dist/httpx_wasm_bg.wasm
 cp js/index.d.ts dist/
 # The JavaScript (the hand-written layer and wasm-bindgen's glue) minified with terser,

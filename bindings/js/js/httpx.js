@@ -5,14 +5,14 @@
 // Response, auth objects and generator flows, transports and options objects.
 // The shapes passed to and from the wasm module are described in src/lib.rs.
 
-import { RawClient, reasonPhrase, setup } from './httpx_wasm.js';
+import { RawClient, reasonPhrase, setup, statusError } from './httpx_wasm.js';
 
 // ---------------------------------------------------------------------------------
 // Exceptions: httpx's tree, so that `instanceof` works at every level.
 
 export class HTTPError extends Error {
   constructor(message, options = {}) {
-    super(message);
+    super(message, options);
     /** The request (method and URL) the error happened on, when known. */
     this.request = options.request;
   }
@@ -413,8 +413,6 @@ export class Request {
 // ---------------------------------------------------------------------------------
 // Response
 
-const MDN = 'https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/';
-
 const decoderFor = (label) => {
   if (!label) return undefined;
   let name = String(label).trim().toLowerCase().replace(/_/g, '-');
@@ -434,6 +432,48 @@ const sniff = (bytes, label) => {
   return label;
 };
 
+/** A JSON body's text, as the core's Response::json decodes it (Python's
+ * `json.loads(bytes)`): UTF-32, UTF-16 or UTF-8 by byte order mark, else by the zero
+ * bytes that ASCII first characters have in UTF-16 and UTF-32; the BOM dropped.
+ * `undefined` when the bytes are not valid in that encoding. The same table
+ * (tests/vectors/json.json) checks this and the core. */
+const jsonText = (b) => {
+  const starts = (...prefix) => prefix.every((x, i) => b[i] === x);
+  // bytes per code unit, big-endian, BOM length
+  let [width, be, bom] = [1, false, 0];
+  if (starts(0, 0, 0xfe, 0xff)) [width, be, bom] = [4, true, 4];
+  else if (starts(0xff, 0xfe, 0, 0)) [width, bom] = [4, 4];
+  else if (starts(0xfe, 0xff)) [width, be, bom] = [2, true, 2];
+  else if (starts(0xff, 0xfe)) [width, bom] = [2, 2];
+  else if (starts(0xef, 0xbb, 0xbf)) bom = 3;
+  else if (b.length >= 4 && b[0] === 0) [width, be] = [b[1] ? 2 : 4, true];
+  else if (b.length >= 4 && b[1] === 0) width = b[2] || b[3] ? 2 : 4;
+  else if (b.length === 2 && (b[0] === 0 || b[1] === 0)) [width, be] = [2, b[0] === 0];
+  const body = b.subarray(bom);
+  if (body.length % width) return undefined;
+  try {
+    if (width < 4) {
+      const label = width === 1 ? 'utf-8' : be ? 'utf-16be' : 'utf-16le';
+      return new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(body);
+    }
+    // UTF-32, which TextDecoder does not know.
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    const parts = [];
+    for (let i = 0; i < body.length; ) {
+      const codes = [];
+      for (; i < body.length && codes.length < 8192; i += 4) {
+        const c = view.getUint32(i, !be);
+        if (c > 0x10ffff || (c >= 0xd800 && c < 0xe000)) return undefined;
+        codes.push(c);
+      }
+      parts.push(String.fromCodePoint(...codes));
+    }
+    return parts.join('');
+  } catch {
+    return undefined;
+  }
+};
+
 /** A Content-Type parameter (charset, boundary). */
 const contentTypeParam = (contentType, name) => {
   for (const part of (contentType || '').split(';').slice(1)) {
@@ -443,7 +483,8 @@ const contentTypeParam = (contentType, name) => {
   return undefined;
 };
 
-/** httpx's `_parse_header_links`. */
+/** httpx's `_parse_header_links` (the core's Response::links: the same table,
+ * tests/vectors/links.json, checks both). */
 const parseLinks = (value) => {
   const strip = (s) => s.replace(/^[ '"]+|[ '"]+$/g, '');
   const links = [];
@@ -670,20 +711,32 @@ export class Response {
     return this._text;
   }
 
-  /** The body parsed as JSON. */
-  /** The body parsed as JSON: UTF-8, or UTF-16 when a BOM or the NUL pattern says so
-   * (as httpx, whatever `encoding` says). */
+  /** The body parsed as JSON, as the core's Response::json: UTF-8, UTF-16 or UTF-32
+   * by BOM or by the zero bytes of the first characters, whatever `encoding` says (when
+   * the bytes are not valid in that encoding, the text in `encoding`);
+   * `DecodingError` when it is not JSON. */
   json() {
-    const bytes = this.bytes();
-    let label = sniff(bytes, 'utf-8');
-    if (label === 'utf-8' && bytes.length >= 2 && bytes[0] !== 0xef) {
-      if (bytes[0] === 0 && bytes[1] !== 0) label = 'utf-16be';
-      else if (bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0) label = 'utf-16le';
+    const text = jsonText(this.bytes());
+    if (text === undefined) {
+      if (this.encoding !== 'utf-8') {
+        try {
+          return JSON.parse(this.text());
+        } catch {
+          // as the core: the error names the encodings tried first
+        }
+      }
+      throw new DecodingError('Invalid JSON in response body: it is not valid UTF-8, UTF-16 or UTF-32');
     }
-    return JSON.parse(new TextDecoder(label).decode(bytes));
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new DecodingError('Invalid JSON in response body', { cause });
+    }
   }
 
-  /** The response itself when the status is 2xx, else an `HTTPStatusError`. */
+  /** The response itself when the status is 2xx, else an `HTTPStatusError` (the
+   * decision and the message are the core's Response::raise_for_status: the URL
+   * without its credentials). */
   raiseForStatus() {
     const request = this.request;
     if (!request) {
@@ -691,14 +744,9 @@ export class Response {
         'Cannot call `raiseForStatus` as the request instance has not been set on this response.',
       );
     }
-    if (this.isSuccess) return this;
-    const kind =
-      { 1: 'Informational response', 3: 'Redirect response', 4: 'Client error', 5: 'Server error' }[
-        Math.floor(this.status / 100)
-      ] ?? 'Invalid status code';
-    let message = `${kind} '${this.status} ${this.reasonPhrase}' for url '${this.url}'\n`;
-    if (this.hasRedirectLocation) message += `Redirect location: '${this.headers.get('location')}'\n`;
-    message += `For more information check: ${MDN}${this.status}`;
+    wasm();
+    const message = statusError(this.status, this._reason, this.url, this.headers.get('location') ?? undefined);
+    if (message === undefined) return this;
     throw new HTTPStatusError(message, { request, response: this });
   }
 

@@ -6,6 +6,8 @@
 
 export interface ErrorOptions {
   request?: Request;
+  /** The error this one comes from (`Error.cause`): the `SyntaxError` of `json()`. */
+  cause?: unknown;
 }
 
 /** Any error from sending a request or from `raiseForStatus()`. */
@@ -39,6 +41,7 @@ export class LocalProtocolError extends ProtocolError {}
 export class RemoteProtocolError extends ProtocolError {}
 export class ProxyError extends TransportError {}
 export class UnsupportedProtocol extends TransportError {}
+/** A body that could not be decoded: corrupt content, or `json()` of a body that is not JSON. */
 export class DecodingError extends RequestError {}
 export class TooManyRedirects extends RequestError {}
 /** From `raiseForStatus()`: a status that is not 2xx. */
@@ -200,9 +203,12 @@ export class Response implements AsyncIterable<Uint8Array> {
   /** The body (`ResponseNotRead` for a `stream()` response not read yet). */
   bytes(): Uint8Array;
   text(): string;
-  /** The body parsed as JSON (UTF-8, or UTF-16 by BOM or NUL pattern; `encoding` is not used). */
+  /** The body parsed as JSON: UTF-8, UTF-16 or UTF-32 by BOM or by the zero bytes of
+   * the first characters (`encoding` only when the bytes are not valid in that one);
+   * `DecodingError` (its `cause` the `SyntaxError`) when the body is not JSON. */
   json<T = any>(): T;
-  /** The response when its status is 2xx; else throws `HTTPStatusError`. */
+  /** The response when its status is 2xx; else throws `HTTPStatusError`, with the
+   * core's message (the URL without credentials); `InvalidState` without a request. */
   raiseForStatus(): this;
   /** Reads the whole body of a `stream()` response. */
   read(): Promise<Uint8Array>;

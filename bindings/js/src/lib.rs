@@ -28,12 +28,14 @@ mod client;
 mod convert;
 mod error;
 mod response;
+mod rules;
 mod transport;
 
 use wasm_bindgen::prelude::*;
 
 pub use client::RawClient;
 pub use response::RawResponse;
+pub use rules::{error_kinds, status_error};
 
 /// Registers the JavaScript layer's error factory:
 /// `factory([kind, message, method, url]) -> Error`.

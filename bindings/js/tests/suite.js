@@ -10,6 +10,20 @@ const text = (bytes) => new TextDecoder().decode(bytes);
 export const cases = [];
 const test = (name, fn) => cases.push([name, fn]);
 
+/** A table of tests/vectors/ (shared with the Rust crate's tests/js_vectors.rs): read
+ * from disk in Node, fetched from the test server (which serves this folder) in a
+ * browser. */
+const vectors = async (name) => {
+  const url = new URL(`./vectors/${name}`, import.meta.url);
+  if (url.protocol === 'file:') {
+    const { readFileSync } = await import('node:fs');
+    return JSON.parse(readFileSync(url, 'utf8'));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+};
+
 // ---------------------------------------------------------------------------------
 // Requests and responses
 
@@ -127,6 +141,155 @@ test('raiseForStatus returns the response or throws HTTPStatusError with request
   ok(server.isServerError);
   await rejects(() => server.raiseForStatus(), httpx.HTTPStatusError);
   await client.close();
+});
+
+test('raiseForStatus: the core decides and words it; the URL loses its credentials', async (httpx) => {
+  const at = (status, url, options = {}) =>
+    new httpx.Response(status, { request: new httpx.Request('GET', url), ...options });
+  const secret = at(404, 'https://user:secret@example.org/x?q=1');
+  const error = await rejects(() => secret.raiseForStatus(), httpx.HTTPStatusError);
+  equal(
+    error.message,
+    "Client error '404 Not Found' for url 'https://example.org/x?q=1'\n" +
+      'For more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/404',
+  );
+  ok(!error.message.includes('secret'), 'no password in the message');
+  equal(error.response, secret);
+  const moved = at(301, 'https://a:b@example.org/old', { headers: { Location: '/new' }, reasonPhrase: 'Gone Away' });
+  equal(
+    (await rejects(() => moved.raiseForStatus(), httpx.HTTPStatusError)).message,
+    "Redirect response '301 Gone Away' for url 'https://example.org/old'\nRedirect location: '/new'\n" +
+      'For more information check: https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/301',
+  );
+  match((await rejects(() => at(100, 'https://e.test/').raiseForStatus(), httpx.HTTPStatusError)).message, /^Informational response '100 Continue'/);
+  match((await rejects(() => at(502, 'https://e.test/').raiseForStatus(), httpx.HTTPStatusError)).message, /^Server error '502 Bad Gateway'/);
+  match((await rejects(() => at(999, 'https://e.test/').raiseForStatus(), httpx.HTTPStatusError)).message, /^Invalid status code '999 '/);
+  for (const status of [200, 204, 299]) {
+    const fine = at(status, 'https://u:p@e.test/');
+    equal(fine.raiseForStatus(), fine, String(status));
+  }
+  await rejects(() => new httpx.Response(404).raiseForStatus(), httpx.InvalidState);
+});
+
+test('json() reads UTF-8, UTF-16 and UTF-32 (which TextDecoder lacks), with or without a BOM', async (httpx) => {
+  const doc = '{"a":"é€𝄞"}';
+  const codes = [...doc].map((c) => c.codePointAt(0));
+  const utf16 = (be) => [...doc].flatMap((c) => [...c].length && c.split('').map((u) => u.charCodeAt(0)))
+    .flatMap((u) => (be ? [u >> 8, u & 255] : [u & 255, u >> 8]));
+  const utf32 = (be) => codes.flatMap((c) => {
+    const b = [(c >>> 24) & 255, (c >>> 16) & 255, (c >>> 8) & 255, c & 255];
+    return be ? b : b.reverse();
+  });
+  const bodies = {
+    'UTF-8': [...new TextEncoder().encode(doc)],
+    'UTF-8 BOM': [0xef, 0xbb, 0xbf, ...new TextEncoder().encode(doc)],
+    'UTF-16BE': utf16(true),
+    'UTF-16LE': utf16(false),
+    'UTF-16BE BOM': [0xfe, 0xff, ...utf16(true)],
+    'UTF-16LE BOM': [0xff, 0xfe, ...utf16(false)],
+    'UTF-32BE': utf32(true),
+    'UTF-32LE': utf32(false),
+    'UTF-32BE BOM': [0, 0, 0xfe, 0xff, ...utf32(true)],
+    'UTF-32LE BOM': [0xff, 0xfe, 0, 0, ...utf32(false)],
+  };
+  for (const [what, bytes] of Object.entries(bodies)) {
+    const response = new httpx.Response(200, { content: new Uint8Array(bytes), headers: { 'Content-Type': 'application/json' } });
+    deepEqual(response.json(), { a: 'é€𝄞' }, what);
+  }
+  const short = new httpx.Response(200, { content: new Uint8Array([0x31, 0, 0, 0]) });
+  equal(short.json(), 1, 'a UTF-32LE number');
+  const invalid = await rejects(() => new httpx.Response(200, { content: '{"a":' }).json(), httpx.DecodingError);
+  match(invalid.message, /Invalid JSON/);
+  await rejects(() => new httpx.Response(200, { content: new Uint8Array([0x22, 0xff, 0x22]) }).json(), httpx.DecodingError, 'not UTF-8');
+});
+
+test('json(): the shared vectors (tests/vectors/json.json, also run against the Rust crate)', async (httpx) => {
+  const cases = await vectors('json.json');
+  ok(cases.length > 0);
+  for (const { name, hex, contentType, value, error } of cases) {
+    const content = new Uint8Array(hex.match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
+    const response = new httpx.Response(200, { content, headers: contentType ? { 'Content-Type': contentType } : {} });
+    if (error) await rejects(() => response.json(), httpx.DecodingError, name);
+    else deepEqual(response.json(), value, name);
+  }
+});
+
+test('links: the shared vectors (tests/vectors/links.json, also run against the Rust crate)', async (httpx) => {
+  const cases = await vectors('links.json');
+  ok(cases.length > 0);
+  for (const { name, header, links } of cases) {
+    const response = new httpx.Response(200, { headers: { Link: header } });
+    deepEqual(response.links, links, name);
+    deepEqual(Object.keys(response.links), Object.keys(links), `${name}: in header order`);
+  }
+  deepEqual(new httpx.Response(200).links, {});
+});
+
+test('Headers: the shared vectors (tests/vectors/headers.json, also run against the Rust crate)', async (httpx) => {
+  const cases = await vectors('headers.json');
+  ok(cases.length > 0);
+  for (const { name, init, ops, expect } of cases) {
+    const headers = new httpx.Headers(init);
+    for (const [op, ...args] of ops) {
+      if (op === 'set') headers.set(args[0], args[1]);
+      else if (op === 'append') headers.append(args[0], args[1]);
+      else if (op === 'setDefault') headers.setDefault(args[0], args[1]);
+      else if (op === 'delete') equal(headers.delete(args[0]), args[1], `${name}: delete ${args[0]}`);
+      else if (op === 'update') headers.update(args[0]);
+      else throw new Error(`${name}: unknown operation ${op}`);
+    }
+    if (expect.raw) deepEqual(headers.raw, expect.raw, `${name}: raw`);
+    if (expect.multiItems) deepEqual(headers.multiItems(), expect.multiItems, `${name}: multiItems`);
+    if (expect.keys) deepEqual(headers.keys(), expect.keys, `${name}: keys`);
+    if (expect.items) deepEqual(headers.items(), expect.items, `${name}: items`);
+    if (expect.size !== undefined) equal(headers.size, expect.size, `${name}: size`);
+    for (const [key, value] of expect.get ?? []) equal(headers.get(key), value, `${name}: get(${key})`);
+    for (const [key, split, values] of expect.getList ?? []) {
+      deepEqual(headers.getList(key, split), values, `${name}: getList(${key}, ${split})`);
+    }
+  }
+});
+
+test('iterLines: the shared vectors (tests/vectors/lines.json, also run against the Rust crate)', async (httpx) => {
+  const cases = await vectors('lines.json');
+  ok(cases.length > 0);
+  for (const { name, chunks, lines } of cases) {
+    const response = new httpx.Response(200, { content: chunks, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    const got = [];
+    for await (const line of response.iterLines()) got.push(line);
+    deepEqual(got, lines, name);
+  }
+});
+
+test('the exception classes are the core\'s ErrorKind tree', async (httpx) => {
+  // The same module instance the package uses (initialised by its entry).
+  const { errorKinds } = await import('../dist/httpx_wasm.js');
+  const kinds = errorKinds();
+  ok(kinds.length >= 23, 'every kind');
+  const middle = new Set();
+  for (const [name, parents] of kinds) {
+    const cls = httpx[name];
+    ok(typeof cls === 'function', `httpx.${name} is exported`);
+    equal(cls.prototype.name, name, `${name}: its name`);
+    const chain = [];
+    for (let p = Object.getPrototypeOf(cls); p !== Error; p = Object.getPrototypeOf(p)) {
+      ok(p && p !== Function.prototype, `${name} extends Error`);
+      chain.push(p.prototype.name);
+    }
+    deepEqual(chain, parents, `${name}: its parent classes, nearest first`);
+    for (const parent of parents) middle.add(parent);
+  }
+  // Every exception class the package exports is a kind or one of the middle classes.
+  const names = new Set([...kinds.map(([name]) => name), ...middle]);
+  for (const [name, value] of Object.entries(httpx)) {
+    if (typeof value === 'function' && value.prototype instanceof Error) ok(names.has(name), `${name} is in the core's tree`);
+  }
+  deepEqual([...middle].sort(), ['HTTPError', 'NetworkError', 'ProtocolError', 'RequestError', 'StreamError', 'TimeoutException', 'TransportError']);
+  // The core's own errors come out as these classes (an invalid URL, from the core's
+  // raise_for_status).
+  const bad = new httpx.Response(404, { request: new httpx.Request('GET', 'not a url') });
+  const error = await rejects(() => bad.raiseForStatus(), httpx.InvalidURL);
+  ok(!(error instanceof httpx.HTTPError));
 });
 
 test('links and reason phrases', async (httpx, base) => {
