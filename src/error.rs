@@ -40,28 +40,52 @@ use crate::url::Url;
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The kind of an [`Error`]: httpx's leaf exception classes.
-///
-/// # Examples
-///
-/// Deciding what to do from the kind (the enum is `#[non_exhaustive]`: keep a `_` arm):
-///
-/// ```
-/// use httpx::{Error, ErrorKind};
-///
-/// fn should_retry(err: &Error) -> bool {
-///     match err.kind() {
-///         ErrorKind::ConnectError | ErrorKind::ConnectTimeout | ErrorKind::PoolTimeout => true,
-///         ErrorKind::HttpStatus => err.status().is_some_and(|s| s.is_server_error()),
-///         _ => false,
-///     }
-/// }
-/// assert!(should_retry(&Error::new(ErrorKind::ConnectError, "connection refused")));
-/// assert!(!should_retry(&Error::new(ErrorKind::ReadError, "connection reset")));
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
+/// Defines [`ErrorKind`] and [`ErrorKind::ALL`] from one list, so the list cannot miss
+/// a kind.
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $kind:ident,)*) => {
+        /// The kind of an [`Error`]: httpx's leaf exception classes.
+        ///
+        /// # Examples
+        ///
+        /// Deciding what to do from the kind (the enum is `#[non_exhaustive]`: keep a `_` arm):
+        ///
+        /// ```
+        /// use httpx::{Error, ErrorKind};
+        ///
+        /// fn should_retry(err: &Error) -> bool {
+        ///     match err.kind() {
+        ///         ErrorKind::ConnectError | ErrorKind::ConnectTimeout | ErrorKind::PoolTimeout => true,
+        ///         ErrorKind::HttpStatus => err.status().is_some_and(|s| s.is_server_error()),
+        ///         _ => false,
+        ///     }
+        /// }
+        /// assert!(should_retry(&Error::new(ErrorKind::ConnectError, "connection refused")));
+        /// assert!(!should_retry(&Error::new(ErrorKind::ReadError, "connection reset")));
+        /// ```
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order (timeouts, then network, protocol, ...).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use httpx::ErrorKind;
+            /// let timeouts = ErrorKind::ALL.iter().filter(|kind| kind.is_timeout()).count();
+            /// assert_eq!(timeouts, 5);
+            /// assert!(ErrorKind::ALL.contains(&ErrorKind::HttpStatus));
+            /// ```
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind,)*];
+        }
+    };
+}
+
+error_kinds! {
     /// Timed out while connecting to the host.
     ConnectTimeout,
     /// Timed out while receiving data from the host.

@@ -390,7 +390,12 @@ impl Response {
         parse_links(&header)
             .into_iter()
             .map(|link| {
-                let key = link.rel().unwrap_or(&link.url).to_string();
+                // httpx's key: a `rel` written in lower case and not empty, else the URL.
+                let rel = link.params.iter().find(|(name, _)| name == "rel");
+                let key = match rel {
+                    Some((_, rel)) if !rel.is_empty() => rel.clone(),
+                    _ => link.url.clone(),
+                };
                 (key, link)
             })
             .collect()
