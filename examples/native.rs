@@ -2,13 +2,12 @@
 //! `tools/with-test-server.sh -- cargo run --example native`, or set
 //! `HTTPX_TEST_SERVER=http://127.0.0.1:PORT` yourself. `make demo` does it for you.
 
-#[cfg(not(target_family = "wasm"))]
 fn main() -> httpx::Result<()> {
-    demo::main()
+    // Native only: on wasm targets the example builds and does nothing.
+    #[cfg(not(target_family = "wasm"))]
+    demo::main()?;
+    Ok(())
 }
-
-#[cfg(target_family = "wasm")]
-fn main() {}
 
 #[cfg(not(target_family = "wasm"))]
 mod demo {

@@ -5,13 +5,12 @@
 //! Run with `cargo run --example test_server_inprocess --features tower`.
 
 // tokio and the test server are native dev-dependencies.
-#[cfg(not(target_family = "wasm"))]
 fn main() -> httpx::Result<()> {
-    demo::main()
+    // Native only: on wasm targets the example builds and does nothing.
+    #[cfg(not(target_family = "wasm"))]
+    demo::main()?;
+    Ok(())
 }
-
-#[cfg(target_family = "wasm")]
-fn main() {}
 
 #[cfg(not(target_family = "wasm"))]
 mod demo {

@@ -4,13 +4,12 @@
 //! Run with `cargo run --example token_refresh`.
 
 // tokio is a native dev-dependency.
-#[cfg(not(target_family = "wasm"))]
 fn main() -> httpx::Result<()> {
-    demo::main()
+    // Native only: on wasm targets the example builds and does nothing.
+    #[cfg(not(target_family = "wasm"))]
+    demo::main()?;
+    Ok(())
 }
-
-#[cfg(target_family = "wasm")]
-fn main() {}
 
 #[cfg(not(target_family = "wasm"))]
 mod demo {

@@ -32,6 +32,7 @@
 // Native only: these suites run on tokio; tests/core_everywhere.rs covers wasm.
 #![cfg(not(target_family = "wasm"))]
 mod common;
+use common::{auth_app, auth_of};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,27 +43,6 @@ use httpx::{Body, Error, ErrorKind, MockTransport, Request, Response, Url};
 use serde_json::{json, Value};
 
 // ---- helpers --------------------------------------------------------------------------
-
-/// httpx's `App`: answers `{"auth": <Authorization or null>}` with `status`, and a
-/// `WWW-Authenticate` header when given one.
-fn app(auth_header: &'static str, status: u16) -> MockTransport {
-    MockTransport::new(move |request: Request| {
-        let auth = request
-            .headers()
-            .get("authorization")
-            .map(|v| v.into_owned());
-        let mut builder = Response::builder(status);
-        if !auth_header.is_empty() {
-            builder = builder.header("www-authenticate", auth_header);
-        }
-        builder.json(&json!({ "auth": auth })).build()
-    })
-}
-
-fn auth_of(response: &Response) -> Value {
-    let body: Value = response.json().expect("JSON");
-    body["auth"].clone()
-}
 
 /// The `Authorization` header of the request that produced `response`.
 fn sent_authorization(response: &Response) -> Option<String> {
@@ -462,7 +442,7 @@ mod basic_and_callables {
 
     dual_test! {
         fn test_basic_auth() {
-            let client = builder!().transport(app("", 200)).build()?;
+            let client = builder!().transport(auth_app("", 200)).build()?;
             let url = "https://example.org/";
             let response = send!(client.get(url).auth(("user", "password123")))?;
             assert_eq!(response.status(), 200);
@@ -482,7 +462,7 @@ mod basic_and_callables {
 
         fn test_basic_auth_non_ascii_is_utf8() {
             // SECURITY.md A2, RFC 7617 charset=UTF-8 (httpx does the same).
-            let client = builder!().transport(app("", 200)).build()?;
+            let client = builder!().transport(auth_app("", 200)).build()?;
             let url = "https://example.org/";
             let response = send!(client.get(url).auth(("test", "123£")))?;
             assert_eq!(auth_of(&response), "Basic dGVzdDoxMjPCow==");
@@ -497,7 +477,7 @@ mod basic_and_callables {
 
         fn test_basic_auth_with_stream() {
             let client = builder!()
-                .transport(app("", 200))
+                .transport(auth_app("", 200))
                 .auth(("user", "password123"))
                 .build()?;
             let mut response = send!(client.stream("GET", "https://example.org/"))?;
@@ -508,7 +488,7 @@ mod basic_and_callables {
         }
 
         fn test_basic_auth_in_url() {
-            let client = builder!().transport(app("", 200)).build()?;
+            let client = builder!().transport(auth_app("", 200)).build()?;
             let response = send!(client.get("https://user:password123@example.org/"))?;
             assert_eq!(response.status(), 200);
             assert_eq!(auth_of(&response), "Basic dXNlcjpwYXNzd29yZDEyMw==");
@@ -517,7 +497,7 @@ mod basic_and_callables {
 
         fn test_basic_auth_in_url_percent_encoded() {
             // The userinfo is percent-decoded before encoding, as in httpx.
-            let client = builder!().transport(app("", 200)).build()?;
+            let client = builder!().transport(auth_app("", 200)).build()?;
             let response = send!(client.get("https://us%40er:p%C3%A4ss%20w@example.org/"))?;
             assert_eq!(auth_of(&response), "Basic dXNAZXI6cMOkc3Mgdw==");
             // A username alone, or a password alone (httpx: "user:" and ":pw").
@@ -533,14 +513,14 @@ mod basic_and_callables {
 
         fn test_basic_auth_on_session() {
             let client = builder!()
-                .transport(app("", 200))
+                .transport(auth_app("", 200))
                 .auth(("user", "password123"))
                 .build()?;
             let response = send!(client.get("https://example.org/"))?;
             assert_eq!(response.status(), 200);
             assert_eq!(auth_of(&response), "Basic dXNlcjpwYXNzd29yZDEyMw==");
             // The client's auth wins over URL userinfo too (httpx: "Basic YTpi").
-            let client = builder!().transport(app("", 200)).auth(("a", "b")).build()?;
+            let client = builder!().transport(auth_app("", 200)).auth(("a", "b")).build()?;
             let response = send!(client.get("https://user:pw@example.org/"))?;
             assert_eq!(auth_of(&response), "Basic YTpi");
             Ok(())
@@ -548,7 +528,7 @@ mod basic_and_callables {
 
         fn test_custom_auth() {
             // httpx's `auth=callable`: a closure, and FunctionAuth.
-            let client = builder!().transport(app("", 200)).build()?;
+            let client = builder!().transport(auth_app("", 200)).build()?;
             let closure = |mut request: Request| {
                 request.headers_mut().insert("Authorization", "Token 123").unwrap();
                 request
@@ -574,7 +554,7 @@ mod basic_and_callables {
 
         fn test_auth_disable_per_request() {
             let client = builder!()
-                .transport(app("", 200))
+                .transport(auth_app("", 200))
                 .auth(("user", "password123"))
                 .build()?;
             let response = send!(client.get("https://example.org/").no_auth())?;
@@ -587,7 +567,7 @@ mod basic_and_callables {
         }
 
         fn test_auth_hidden_header() {
-            let client = builder!().transport(app("", 200)).build()?;
+            let client = builder!().transport(auth_app("", 200)).build()?;
             let auth = ("example-username", "example-password");
             let response = send!(client.get("https://example.org/").auth(auth))?;
             let debug = format!("{:?}", response.request().unwrap().headers());
@@ -656,7 +636,7 @@ mod netrc {
     dual_test! {
         fn test_netrc_auth_credentials_exist() {
             let auth = NetRcAuth::from_file(NETRC)?;
-            let client = builder!().transport(app("", 200)).auth(auth).build()?;
+            let client = builder!().transport(auth_app("", 200)).auth(auth).build()?;
             let response = send!(client.get("http://netrcexample.org"))?;
             assert_eq!(response.status(), 200);
             assert_eq!(auth_of(&response), "Basic ZXhhbXBsZS11c2VybmFtZTpleGFtcGxlLXBhc3N3b3Jk");
@@ -665,7 +645,7 @@ mod netrc {
 
         fn test_netrc_auth_credentials_do_not_exist() {
             let auth = NetRcAuth::from_file(NETRC)?;
-            let client = builder!().transport(app("", 200)).auth(auth).build()?;
+            let client = builder!().transport(auth_app("", 200)).auth(auth).build()?;
             let response = send!(client.get("http://example.org"))?;
             assert_eq!(response.status(), 200);
             assert_eq!(auth_of(&response), Value::Null);
@@ -681,7 +661,7 @@ mod netrc {
                 auth.netrc().authenticators("netrcexample.org"),
                 Some(("example-username", "", ""))
             );
-            let client = builder!().transport(app("", 200)).auth(auth).build()?;
+            let client = builder!().transport(auth_app("", 200)).auth(auth).build()?;
             let response = send!(client.get("http://netrcexample.org"))?;
             assert_eq!(response.status(), 200);
             assert_eq!(auth_of(&response), Value::Null);
@@ -691,7 +671,7 @@ mod netrc {
         fn test_netrc_auth_from_str() {
             let text = std::fs::read_to_string(NETRC).unwrap();
             let auth = NetRcAuth::from_str(&text)?;
-            let client = builder!().transport(app("", 200)).auth(auth).build()?;
+            let client = builder!().transport(auth_app("", 200)).auth(auth).build()?;
             let response = send!(client.get("http://netrcexample.org/path"))?;
             assert_eq!(auth_of(&response), "Basic ZXhhbXBsZS11c2VybmFtZTpleGFtcGxlLXBhc3N3b3Jk");
             let response = send!(client.get("http://other.example/"))?;
@@ -705,7 +685,7 @@ mod netrc {
 
         fn test_netrc_auth_default_entry_and_per_request_override() {
             let auth = NetRcAuth::from_str("machine a.example login u password p\ndefault login anon password guest")?;
-            let client = builder!().transport(app("", 200)).auth(auth).build()?;
+            let client = builder!().transport(auth_app("", 200)).auth(auth).build()?;
             let response = send!(client.get("https://a.example/"))?;
             assert_eq!(auth_of(&response), basic("u:p").as_str());
             let response = send!(client.get("https://b.example/"))?;
@@ -802,7 +782,7 @@ mod digest {
 
     dual_test! {
         fn test_digest_auth_returns_no_auth_if_no_digest_header_in_response() {
-            let client = builder!().transport(app("", 200)).build()?;
+            let client = builder!().transport(auth_app("", 200)).build()?;
             let auth = DigestAuth::new("user", "password123");
             let response = send!(client.get("https://example.org/").auth(auth))?;
             assert_eq!(response.status(), 200);
@@ -814,7 +794,7 @@ mod digest {
         fn test_digest_auth_returns_no_auth_if_alternate_auth_scheme() {
             // httpx's "Token ...", and a Basic-only challenge.
             for header in ["Token ...", r#"Basic realm="Fake Realm""#, "Bearer, Negotiate"] {
-                let client = builder!().transport(app(header, 401)).build()?;
+                let client = builder!().transport(auth_app(header, 401)).build()?;
                 let auth = DigestAuth::new("user", "password123");
                 let response = send!(client.get("https://example.org/").auth(auth))?;
                 assert_eq!(response.status(), 401, "{header}");
@@ -826,7 +806,7 @@ mod digest {
 
         fn test_digest_auth_200_response_including_digest_auth_header() {
             let header = r#"Digest realm="realm@host.com",qop="auth",nonce="abc",opaque="xyz""#;
-            let client = builder!().transport(app(header, 200)).build()?;
+            let client = builder!().transport(auth_app(header, 200)).build()?;
             let auth = DigestAuth::new("user", "password123");
             let response = send!(client.get("https://example.org/").auth(auth))?;
             assert_eq!(response.status(), 200);
@@ -836,7 +816,7 @@ mod digest {
         }
 
         fn test_digest_auth_401_response_without_digest_auth_header() {
-            let client = builder!().transport(app("", 401)).build()?;
+            let client = builder!().transport(auth_app("", 401)).build()?;
             let auth = DigestAuth::new("user", "password123");
             let response = send!(client.get("https://example.org/").auth(auth))?;
             assert_eq!(response.status(), 401);
@@ -1046,7 +1026,7 @@ mod digest {
                 // `realm=` alone is an RFC 7235 token68, which parameters cannot follow.
                 (r#"Digest realm=, nonce="n""#, "follows the token68"),
             ] {
-                let client = builder!().transport(app(header, 401)).build()?;
+                let client = builder!().transport(auth_app(header, 401)).build()?;
                 let auth = DigestAuth::new("user", "password123");
                 let err = send!(client.get("https://example.org/").auth(auth)).unwrap_err();
                 assert_eq!(err.kind(), ErrorKind::RemoteProtocolError, "{header}");

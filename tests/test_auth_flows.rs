@@ -20,6 +20,7 @@
 // Native only: these suites run on tokio; tests/core_everywhere.rs covers wasm.
 #![cfg(not(target_family = "wasm"))]
 mod common;
+use common::{auth_app, auth_of};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -28,27 +29,6 @@ use httpx::auth::{AsyncAuthFlow, Auth, AuthFlow, SingleRequest};
 use httpx::rt::BoxFuture;
 use httpx::{Body, Error, ErrorKind, MockTransport, Request, Response, Result, SendOptions};
 use serde_json::{json, Value};
-
-/// httpx's `App`: answers `{"auth": <Authorization or null>}`, with `WWW-Authenticate`
-/// when given one.
-fn app(auth_header: &'static str, status: u16) -> MockTransport {
-    MockTransport::new(move |request: Request| {
-        let auth = request
-            .headers()
-            .get("authorization")
-            .map(|v| v.into_owned());
-        let mut builder = Response::builder(status);
-        if !auth_header.is_empty() {
-            builder = builder.header("www-authenticate", auth_header);
-        }
-        builder.json(&json!({ "auth": auth })).build()
-    })
-}
-
-fn auth_of(response: &Response) -> Value {
-    let body: Value = response.json().expect("JSON");
-    body["auth"].clone()
-}
 
 /// Sets `Authorization` to a fixed value (httpx's function auth in `test_custom_auth`).
 #[derive(Debug)]
@@ -338,7 +318,7 @@ impl Auth for FailingAuth {
 
 dual_test! {
     fn test_custom_auth() {
-        let client = builder!().transport(app("", 200)).build()?;
+        let client = builder!().transport(auth_app("", 200)).build()?;
         let response = send!(client.get("https://example.org/").auth(TokenAuth("Token 123")))?;
         assert_eq!(response.status(), 200);
         assert_eq!(auth_of(&response), "Token 123");
@@ -349,7 +329,7 @@ dual_test! {
     fn test_auth_on_session() {
         // httpx's test_basic_auth_on_session with a custom scheme.
         let client = builder!()
-            .transport(app("", 200))
+            .transport(auth_app("", 200))
             .auth(TokenAuth("Token client"))
             .build()?;
         let response = send!(client.get("https://example.org/"))?;
@@ -360,7 +340,7 @@ dual_test! {
     fn test_auth_with_stream() {
         // httpx's test_basic_auth_with_stream: client auth on a streamed response.
         let client = builder!()
-            .transport(app("", 200))
+            .transport(auth_app("", 200))
             .auth(TokenAuth("Token client"))
             .build()?;
         let mut response = send!(client.stream("GET", "https://example.org/"))?;
@@ -372,7 +352,7 @@ dual_test! {
 
     fn test_auth_disable_per_request() {
         let client = builder!()
-            .transport(app("", 200))
+            .transport(auth_app("", 200))
             .auth(TokenAuth("Token client"))
             .build()?;
         let response = send!(client.get("https://example.org/").no_auth())?;
@@ -383,7 +363,7 @@ dual_test! {
 
     fn test_auth_override_per_request() {
         let client = builder!()
-            .transport(app("", 200))
+            .transport(auth_app("", 200))
             .auth(TokenAuth("Token client"))
             .build()?;
         let response = send!(client.get("https://example.org/").auth(TokenAuth("Token request")))?;
@@ -396,7 +376,7 @@ dual_test! {
 
     fn test_send_options() {
         let client = builder!()
-            .transport(app("", 200))
+            .transport(auth_app("", 200))
             .auth(TokenAuth("Token client"))
             .build()?;
         let request = || client.build_request("GET", "https://example.org/").build();
@@ -423,7 +403,7 @@ dual_test! {
     }
 
     fn test_auth_hidden_header() {
-        let client = builder!().transport(app("", 200)).build()?;
+        let client = builder!().transport(auth_app("", 200)).build()?;
         let response = send!(client.get("https://example.org/").auth(TokenAuth("Basic c2VjcmV0")))?;
         let debug = format!("{:?}", response.request().unwrap().headers());
         assert!(debug.contains("[secure]"), "{debug}");
@@ -434,7 +414,7 @@ dual_test! {
     fn test_auth_history() {
         // Intermediate requests sent by an auth flow are in the response history.
         let auth = Arc::new(RepeatAuth { repeat: 2, ..RepeatAuth::default() });
-        let client = builder!().transport(app("abc", 200)).build()?;
+        let client = builder!().transport(auth_app("abc", 200)).build()?;
         let response = send!(client.get("https://example.org/").auth(auth.clone()))?;
         assert_eq!(response.status(), 200);
         assert_eq!(auth_of(&response), "Repeat abc.abc");
@@ -452,7 +432,7 @@ dual_test! {
 
     fn test_auth_reads_response_body() {
         // With requires_response_body, the flow sees the response body read.
-        let client = builder!().transport(app("", 200)).build()?;
+        let client = builder!().transport(auth_app("", 200)).build()?;
         let response = send!(client.get("https://example.org/").auth(ResponseBodyAuth("xyz")))?;
         assert_eq!(response.status(), 200);
         assert_eq!(auth_of(&response), r#"{"auth":"xyz"}"#);
@@ -475,7 +455,7 @@ dual_test! {
     fn test_auth_sync_or_async() {
         // httpx's test_sync_auth / test_async_auth: the AsyncClient runs the overridden
         // async_auth_flow; the sync Client falls back to auth_flow.
-        let client = builder!().transport(app("", 200)).build()?;
+        let client = builder!().transport(auth_app("", 200)).build()?;
         let response = send!(client.get("https://example.org/").auth(SyncOrAsyncAuth::default()))?;
         assert_eq!(response.status(), 200);
         let expected = if flavour!() == "async" { "async-auth" } else { "sync-auth" };
@@ -611,7 +591,7 @@ dual_test! {
     fn test_shared_auth_instance_keeps_its_state() {
         // An `Arc<A>` is an Auth too: the client and a request share one instance.
         let auth = Arc::new(RepeatAuth { repeat: 0, ..RepeatAuth::default() });
-        let client = builder!().transport(app("", 200)).auth(auth.clone()).build()?;
+        let client = builder!().transport(auth_app("", 200)).auth(auth.clone()).build()?;
         send!(client.get("https://example.org/").content("a"))?;
         send!(client.get("https://example.org/").auth(auth.clone()).content("b"))?;
         assert_eq!(*auth.bodies.lock().unwrap(), vec![b"a".to_vec(), b"b".to_vec()]);
@@ -714,7 +694,7 @@ async fn test_requires_request_body_with_async_stream_body() -> Result<()> {
         ..RepeatAuth::default()
     });
     let client = httpx::AsyncClient::builder()
-        .transport(app("", 200))
+        .transport(auth_app("", 200))
         .build()?;
     let stream = futures_util::stream::iter(vec![Ok::<_, Error>("async "), Ok("body")]);
     client
@@ -725,7 +705,9 @@ async fn test_requires_request_body_with_async_stream_body() -> Result<()> {
         .await?;
     assert_eq!(*auth.bodies.lock().unwrap(), vec![b"async body".to_vec()]);
 
-    let sync_client = httpx::Client::builder().transport(app("", 200)).build()?;
+    let sync_client = httpx::Client::builder()
+        .transport(auth_app("", 200))
+        .build()?;
     let stream = futures_util::stream::iter(vec![Ok::<_, Error>("x")]);
     let err = sync_client
         .post("https://example.org/")

@@ -14,6 +14,7 @@
 // Native only: these suites run on tokio; tests/core_everywhere.rs covers wasm.
 #![cfg(not(target_family = "wasm"))]
 mod common;
+use common::{headers_without_defaults, pairs};
 
 use std::io::Cursor;
 
@@ -25,8 +26,6 @@ const URL: &str = "https://www.example.com";
 /// The default headers every client adds (httpx's `Accept`, `Accept-Encoding`,
 /// `Connection`, `User-Agent`): left out so a request built by a client compares with
 /// httpx's `httpx.Request(...)`, which has none of them.
-const CLIENT_DEFAULTS: [&str; 4] = ["accept", "accept-encoding", "connection", "user-agent"];
-
 fn url() -> Url {
     Url::parse(URL).unwrap()
 }
@@ -34,23 +33,6 @@ fn url() -> Url {
 /// A request as `httpx.Request(method, url)` builds it.
 fn request(method: Method) -> Request {
     Request::new(method, url())
-}
-
-/// A request's headers in order, names lowercased, client defaults left out.
-fn headers(request: &Request) -> Vec<(String, String)> {
-    request
-        .headers()
-        .multi_items()
-        .filter(|(k, _)| !CLIENT_DEFAULTS.contains(&k.as_str()))
-        .map(|(k, v)| (k, v.into_owned()))
-        .collect()
-}
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 /// `b"".join(list(request.stream))`: the body through the blocking interface.
@@ -104,7 +86,7 @@ fn pending_stream(
 async fn test_empty_content() -> httpx::Result<()> {
     let request = request(Method::POST);
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[("host", "www.example.com"), ("content-length", "0")])
     );
     assert_eq!(request.content()?, b"");
@@ -118,7 +100,7 @@ async fn test_bytes_content() -> httpx::Result<()> {
     let mut request = request(Method::POST);
     request.set_body(&b"Hello, world!"[..]);
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[("host", "www.example.com"), ("content-length", "13")])
     );
     assert_eq!(request.content()?, b"Hello, world!");
@@ -151,7 +133,7 @@ fn test_bytesio_content() -> httpx::Result<()> {
         Some(13),
     ));
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[("host", "www.example.com"), ("content-length", "13")])
     );
     assert!(request.body().is_stream() && !request.body().is_async_stream());
@@ -164,7 +146,7 @@ fn test_bytesio_content() -> httpx::Result<()> {
         None,
     ));
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("transfer-encoding", "chunked")
@@ -180,7 +162,7 @@ async fn test_async_bytesio_content() -> httpx::Result<()> {
     request.set_body(Body::from_stream(pending_stream(b"Hello, world!"), None));
     assert!(request.body().is_async_stream());
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("transfer-encoding", "chunked")
@@ -196,7 +178,7 @@ fn test_iterator_content() -> httpx::Result<()> {
     request.set_body(Body::from_iter(hello_world_iter(), None));
     assert!(request.body().is_stream() && !request.body().is_async_stream());
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("transfer-encoding", "chunked")
@@ -232,7 +214,7 @@ async fn test_aiterator_content() -> httpx::Result<()> {
     request.set_body(Body::from_stream(hello_world_stream(), None));
     assert!(request.body().is_async_stream());
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("transfer-encoding", "chunked")
@@ -263,7 +245,7 @@ fn test_json_content() -> httpx::Result<()> {
         .json(&serde_json::json!({"Hello": "world!"}))
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-length", "18"),
@@ -317,7 +299,7 @@ fn test_urlencoded_content() -> httpx::Result<()> {
         .form([("Hello", "world!")])
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-length", "14"),
@@ -342,7 +324,7 @@ fn test_urlencoded_boolean() -> httpx::Result<()> {
         .form([("example", true)])
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-length", "12"),
@@ -362,7 +344,7 @@ fn test_urlencoded_none() -> httpx::Result<()> {
         .form([("example", "")])
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-length", "8"),
@@ -385,7 +367,7 @@ fn test_urlencoded_list() -> httpx::Result<()> {
         ])
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-length", "32"),
@@ -409,7 +391,7 @@ async fn test_multipart_files_content() -> httpx::Result<()> {
         .multipart(Multipart::new().part("file", file_part(b"<file content>")))
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-type", "multipart/form-data; boundary=+++"),
@@ -443,7 +425,7 @@ async fn test_multipart_data_and_files_content() -> httpx::Result<()> {
         )
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-type", "multipart/form-data; boundary=+++"),
@@ -483,7 +465,7 @@ async fn test_multipart_content_from_request_new() -> httpx::Result<()> {
         .headers_mut()
         .insert("Content-Type", &content_type)?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-length", "210"),
@@ -503,7 +485,7 @@ async fn test_empty_request() -> httpx::Result<()> {
         .form(Vec::<(&str, &str)>::new())
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[("host", "www.example.com"), ("content-length", "0")])
     );
     assert_eq!(request.content()?, b"");
@@ -515,7 +497,7 @@ async fn test_empty_request() -> httpx::Result<()> {
         .multipart(Multipart::new())
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[("host", "www.example.com"), ("content-length", "0")])
     );
     assert_eq!(request.content()?, b"");
@@ -534,7 +516,7 @@ async fn test_multipart_multiple_files_single_input_content() -> httpx::Result<(
         )
         .build()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-type", "multipart/form-data; boundary=+++"),

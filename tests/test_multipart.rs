@@ -14,6 +14,7 @@
 // Native only: these suites run on tokio; tests/core_everywhere.rs covers wasm.
 #![cfg(not(target_family = "wasm"))]
 mod common;
+use common::{headers_without_defaults, pairs};
 
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -21,8 +22,6 @@ use std::path::{Path, PathBuf};
 use httpx::{ErrorKind, MockTransport, Multipart, Part, Request, Response};
 
 const URL: &str = "https://www.example.com/";
-
-const CLIENT_DEFAULTS: [&str; 4] = ["accept", "accept-encoding", "connection", "user-agent"];
 
 /// httpx's `echo_request_content`.
 fn echo_request_content(request: Request) -> httpx::Result<Response> {
@@ -34,24 +33,6 @@ fn echo_request_content(request: Request) -> httpx::Result<Response> {
 /// A request built by a client's request builder; compare with [`headers`].
 fn client() -> httpx::Client {
     httpx::Client::new()
-}
-
-/// The request's headers, names lowercased, without the client's default headers (so
-/// they compare with httpx's `httpx.Request(...)`, which has none).
-fn headers(request: &Request) -> Vec<(String, String)> {
-    request
-        .headers()
-        .multi_items()
-        .filter(|(k, _)| !CLIENT_DEFAULTS.contains(&k.as_str()))
-        .map(|(k, v)| (k, v.into_owned()))
-        .collect()
-}
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 /// The boundary of the Content-Type the transport saw.
@@ -434,7 +415,10 @@ fn test_multipart_file_tuple_headers() -> httpx::Result<()> {
             part = part.content_type(content_type);
         }
         let request = read_request("POST", Multipart::new().part("file", part))?;
-        assert_eq!(headers(&request), boundary_headers(&request));
+        assert_eq!(
+            headers_without_defaults(&request),
+            boundary_headers(&request)
+        );
         assert_eq!(
             request.content()?,
             &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; \
@@ -453,7 +437,10 @@ fn test_multipart_headers_include_content_type() -> httpx::Result<()> {
         .content_type("text/plain")
         .header("Content-Type", "image/png");
     let request = read_request("POST", Multipart::new().part("file", part))?;
-    assert_eq!(headers(&request), boundary_headers(&request));
+    assert_eq!(
+        headers_without_defaults(&request),
+        boundary_headers(&request)
+    );
     assert_eq!(
         request.content()?,
         &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; \
@@ -492,7 +479,10 @@ fn test_multipart_encode() -> httpx::Result<()> {
         .into_owned();
     request.read()?;
     assert_eq!(announced, request.content()?.len().to_string());
-    assert_eq!(headers(&request), boundary_headers(&request));
+    assert_eq!(
+        headers_without_defaults(&request),
+        boundary_headers(&request)
+    );
     assert_eq!(
         request.content()?,
         "--BOUNDARY\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n\
@@ -535,7 +525,10 @@ fn test_multipart_encode_unicode_file_contents() -> httpx::Result<()> {
         Part::bytes(&b"<bytes content>"[..]).file_name("name.txt"),
     );
     let request = read_request("POST", form)?;
-    assert_eq!(headers(&request), boundary_headers(&request));
+    assert_eq!(
+        headers_without_defaults(&request),
+        boundary_headers(&request)
+    );
     assert_eq!(
         request.content()?,
         &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; \
@@ -552,7 +545,10 @@ fn test_multipart_encode_files_allows_filenames_as_none() -> httpx::Result<()> {
     // file name does.
     let form = Multipart::new().part("file", file_content().file_name(""));
     let request = read_request("POST", form)?;
-    assert_eq!(headers(&request), boundary_headers(&request));
+    assert_eq!(
+        headers_without_defaults(&request),
+        boundary_headers(&request)
+    );
     assert_eq!(
         request.content()?,
         &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n\
@@ -570,7 +566,10 @@ fn test_multipart_encode_files_guesses_correct_content_type() -> httpx::Result<(
     ] {
         let form = Multipart::new().part("file", file_content().file_name(file_name));
         let request = read_request("POST", form)?;
-        assert_eq!(headers(&request), boundary_headers(&request));
+        assert_eq!(
+            headers_without_defaults(&request),
+            boundary_headers(&request)
+        );
         let expected = format!(
             "--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; \
              filename=\"{file_name}\"\r\nContent-Type: \
@@ -590,7 +589,10 @@ fn test_multipart_encode_files_allows_bytes_content() -> httpx::Result<()> {
             .content_type("text/plain"),
     );
     let request = read_request("POST", form)?;
-    assert_eq!(headers(&request), boundary_headers(&request));
+    assert_eq!(
+        headers_without_defaults(&request),
+        boundary_headers(&request)
+    );
     assert_eq!(
         request.content()?,
         &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; \
@@ -610,7 +612,10 @@ fn test_multipart_encode_files_allows_str_content() -> httpx::Result<()> {
             .content_type("text/plain"),
     );
     let request = read_request("POST", form)?;
-    assert_eq!(headers(&request), boundary_headers(&request));
+    assert_eq!(
+        headers_without_defaults(&request),
+        boundary_headers(&request)
+    );
     assert_eq!(
         request.content()?,
         &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; \
@@ -633,7 +638,7 @@ fn test_multipart_encode_non_seekable_filelike() -> httpx::Result<()> {
         .build()?;
     request.read()?;
     assert_eq!(
-        headers(&request),
+        headers_without_defaults(&request),
         pairs(&[
             ("host", "www.example.com"),
             ("content-type", "multipart/form-data; boundary=BOUNDARY"),

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use super::dispatch::{ClientCore, CoreBuilder};
 use super::settings::config_setters;
-use super::{shared_client_impls, shared_client_methods, RequestBuilder, SendOptions};
+use super::{
+    shared_client_impls, shared_client_methods, verb_methods, RequestBuilder, SendOptions,
+};
 use crate::auth::AsyncAuthFlow;
 use crate::error::Result;
 use crate::flow::{Input, Step, REDIRECT_BODY_LIMIT};

@@ -23,8 +23,19 @@ pub(crate) enum AuthChoice {
     Use(Arc<dyn Auth>),
 }
 
+impl fmt::Debug for AuthChoice {
+    /// The choice, never the credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthChoice::ClientDefault => "ClientDefault",
+            AuthChoice::Disabled => "Disabled",
+            AuthChoice::Use(_) => "Use(..)",
+        })
+    }
+}
+
 /// Per-send options: httpx's `send(request, stream=, auth=, follow_redirects=)`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SendOptions {
     pub(crate) stream: bool,
     pub(crate) auth: AuthChoice,
@@ -93,16 +104,6 @@ impl SendOptions {
     pub fn timeout(mut self, timeout: impl Into<Timeout>) -> SendOptions {
         self.timeout = Some(timeout.into());
         self
-    }
-}
-
-impl fmt::Debug for SendOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendOptions")
-            .field("stream", &self.stream)
-            .field("follow_redirects", &self.follow_redirects)
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
     }
 }
 

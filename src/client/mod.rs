@@ -31,6 +31,22 @@ pub(crate) mod sealed {
     }
 }
 
+/// One method per HTTP verb: `get(url)` is `request(Method::GET, url)`.
+macro_rules! verb_methods {
+    ($client:ident; $($(#[$doc:meta])* $verb:ident $method:ident,)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $verb(
+                &self,
+                url: impl $crate::url::IntoUrl,
+            ) -> $crate::client::RequestBuilder<'_, $client> {
+                self.request($crate::request::Method::$method, url)
+            }
+        )*
+    };
+}
+pub(crate) use verb_methods;
+
 /// The methods both clients have in the same form: the verbs, and the settings and
 /// state they show. Expanded in each client's `impl` block.
 macro_rules! shared_client_methods {
@@ -80,81 +96,49 @@ macro_rules! shared_client_methods {
                 url,
             )
         }
-        /// A GET request.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        #[doc = concat!("let client = httpx::", stringify!($client), "::new();")]
-        /// let request = client
-        ///     .get("https://example.org/search")
-        ///     .query([("q", "rust http"), ("page", "2")])
-        ///     .header("Accept", "application/json")
-        ///     .build()?;
-        /// assert_eq!(request.url().as_str(), "https://example.org/search?q=rust+http&page=2");
-        /// assert_eq!(request.headers().get("accept").as_deref(), Some("application/json"));
-        /// # Ok::<(), httpx::Error>(())
-        /// ```
-        pub fn get(
-            &self,
-            url: impl $crate::url::IntoUrl,
-        ) -> $crate::client::RequestBuilder<'_, $client> {
-            self.request($crate::request::Method::GET, url)
-        }
-        /// A POST request.
-        ///
-        /// # Examples
-        ///
-        /// ```
-        #[doc = concat!("let client = httpx::", stringify!($client), "::new();")]
-        /// let request = client
-        ///     .post("https://example.org/items")
-        ///     .json(&serde_json::json!({"name": "kettle"}))
-        ///     .build()?;
-        /// assert_eq!(request.headers().get("content-type").as_deref(), Some("application/json"));
-        /// assert_eq!(request.content()?, br#"{"name":"kettle"}"#);
-        /// # Ok::<(), httpx::Error>(())
-        /// ```
-        pub fn post(
-            &self,
-            url: impl $crate::url::IntoUrl,
-        ) -> $crate::client::RequestBuilder<'_, $client> {
-            self.request($crate::request::Method::POST, url)
-        }
-        /// A PUT request.
-        pub fn put(
-            &self,
-            url: impl $crate::url::IntoUrl,
-        ) -> $crate::client::RequestBuilder<'_, $client> {
-            self.request($crate::request::Method::PUT, url)
-        }
-        /// A PATCH request.
-        pub fn patch(
-            &self,
-            url: impl $crate::url::IntoUrl,
-        ) -> $crate::client::RequestBuilder<'_, $client> {
-            self.request($crate::request::Method::PATCH, url)
-        }
-        /// A DELETE request.
-        pub fn delete(
-            &self,
-            url: impl $crate::url::IntoUrl,
-        ) -> $crate::client::RequestBuilder<'_, $client> {
-            self.request($crate::request::Method::DELETE, url)
-        }
-        /// A HEAD request.
-        pub fn head(
-            &self,
-            url: impl $crate::url::IntoUrl,
-        ) -> $crate::client::RequestBuilder<'_, $client> {
-            self.request($crate::request::Method::HEAD, url)
-        }
-        /// An OPTIONS request.
-        pub fn options(
-            &self,
-            url: impl $crate::url::IntoUrl,
-        ) -> $crate::client::RequestBuilder<'_, $client> {
-            self.request($crate::request::Method::OPTIONS, url)
+        verb_methods! {
+            $client;
+            /// A GET request.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let client = httpx::", stringify!($client), "::new();")]
+            /// let request = client
+            ///     .get("https://example.org/search")
+            ///     .query([("q", "rust http"), ("page", "2")])
+            ///     .header("Accept", "application/json")
+            ///     .build()?;
+            /// assert_eq!(request.url().as_str(), "https://example.org/search?q=rust+http&page=2");
+            /// assert_eq!(request.headers().get("accept").as_deref(), Some("application/json"));
+            /// # Ok::<(), httpx::Error>(())
+            /// ```
+            get GET,
+            /// A POST request.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("let client = httpx::", stringify!($client), "::new();")]
+            /// let request = client
+            ///     .post("https://example.org/items")
+            ///     .json(&serde_json::json!({"name": "kettle"}))
+            ///     .build()?;
+            /// assert_eq!(request.headers().get("content-type").as_deref(), Some("application/json"));
+            /// assert_eq!(request.content()?, br#"{"name":"kettle"}"#);
+            /// # Ok::<(), httpx::Error>(())
+            /// ```
+            post POST,
+            /// A PUT request.
+            put PUT,
+            /// A PATCH request.
+            patch PATCH,
+            /// A DELETE request.
+            delete DELETE,
+            /// A HEAD request.
+            head HEAD,
+            /// An OPTIONS request.
+            options OPTIONS,
         }
 
         /// A request whose response body is left unread, to stream it (httpx's

@@ -311,23 +311,14 @@ mod tests {
 
     #[test]
     fn gzip_checks_crc_and_length() {
-        let mut body = gzip(b"foo");
-        let n = body.len();
-        body[n - 8] ^= 1;
-        let err = decode_one("gzip", &body).unwrap_err();
-        assert!(
-            err.message().contains("incorrect data check"),
-            "{}",
-            err.message()
-        );
-        let mut body = gzip(b"foo");
-        body[n - 1] ^= 1;
-        let err = decode_one("gzip", &body).unwrap_err();
-        assert!(
-            err.message().contains("incorrect length check"),
-            "{}",
-            err.message()
-        );
+        // The trailer: CRC-32 in the 8th to 5th last bytes, the length in the last 4.
+        for (from_end, message) in [(8, "incorrect data check"), (1, "incorrect length check")] {
+            let mut body = gzip(b"foo");
+            let n = body.len();
+            body[n - from_end] ^= 1;
+            let err = decode_one("gzip", &body).unwrap_err();
+            assert!(err.message().contains(message), "{}", err.message());
+        }
     }
 
     #[test]

@@ -118,42 +118,51 @@ mod tests {
     use super::*;
     use crate::decoders::tests::iter_lines;
 
+    /// Each case: the chunks fed in, the lines that come out.
+    type Cases<'a> = &'a [(&'a [&'a [u8]], &'a [&'a str])];
+
+    fn assert_lines(cases: Cases<'_>) {
+        for (chunks, expected) in cases {
+            assert_eq!(iter_lines(chunks), *expected, "{chunks:?}");
+        }
+    }
+
     #[test]
     fn test_line_decoder_nl() {
-        assert!(iter_lines(&[b""]).is_empty());
-        assert_eq!(iter_lines(&[b"", b"a\n\nb\nc"]), ["a", "", "b", "c"]);
-        // httpx issue #1033
-        assert_eq!(
-            iter_lines(&[b"", b"12345\n", b"foo ", b"bar ", b"baz\n"]),
-            ["12345", "foo bar baz"]
-        );
+        assert_lines(&[
+            (&[b""], &[]),
+            (&[b"", b"a\n\nb\nc"], &["a", "", "b", "c"]),
+            // httpx issue #1033
+            (
+                &[b"", b"12345\n", b"foo ", b"bar ", b"baz\n"],
+                &["12345", "foo bar baz"],
+            ),
+        ]);
     }
 
     #[test]
     fn test_line_decoder_cr() {
-        assert_eq!(iter_lines(&[b"", b"a\r\rb\rc"]), ["a", "", "b", "c"]);
-        assert_eq!(iter_lines(&[b"", b"a\r\rb\rc\r"]), ["a", "", "b", "c"]);
-        assert_eq!(
-            iter_lines(&[b"", b"12345\r", b"foo ", b"bar ", b"baz\r"]),
-            ["12345", "foo bar baz"]
-        );
+        assert_lines(&[
+            (&[b"", b"a\r\rb\rc"], &["a", "", "b", "c"]),
+            (&[b"", b"a\r\rb\rc\r"], &["a", "", "b", "c"]),
+            (
+                &[b"", b"12345\r", b"foo ", b"bar ", b"baz\r"],
+                &["12345", "foo bar baz"],
+            ),
+        ]);
     }
 
     #[test]
     fn test_line_decoder_crnl() {
-        assert_eq!(iter_lines(&[b"", b"a\r\n\r\nb\r\nc"]), ["a", "", "b", "c"]);
-        assert_eq!(
-            iter_lines(&[b"", b"a\r\n\r\nb\r\nc\r\n"]),
-            ["a", "", "b", "c"]
-        );
-        assert_eq!(
-            iter_lines(&[b"", b"a\r", b"\n\r\nb\r\nc"]),
-            ["a", "", "b", "c"]
-        );
-        assert_eq!(
-            iter_lines(&[b"", b"12345\r\n", b"foo bar baz\r\n"]),
-            ["12345", "foo bar baz"]
-        );
+        assert_lines(&[
+            (&[b"", b"a\r\n\r\nb\r\nc"], &["a", "", "b", "c"]),
+            (&[b"", b"a\r\n\r\nb\r\nc\r\n"], &["a", "", "b", "c"]),
+            (&[b"", b"a\r", b"\n\r\nb\r\nc"], &["a", "", "b", "c"]),
+            (
+                &[b"", b"12345\r\n", b"foo bar baz\r\n"],
+                &["12345", "foo bar baz"],
+            ),
+        ]);
     }
 
     /// Cases checked against httpx's LineDecoder in Python.

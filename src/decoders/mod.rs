@@ -648,19 +648,21 @@ mod tests {
         }
     }
 
+    /// The codings this build decodes.
+    const ENABLED_CODINGS: &[&str] = &[
+        #[cfg(feature = "deflate")]
+        "deflate",
+        #[cfg(feature = "gzip")]
+        "gzip",
+        #[cfg(feature = "brotli")]
+        "br",
+        #[cfg(feature = "zstd")]
+        "zstd",
+    ];
+
     #[test]
     fn test_decoding_errors() {
-        let codings: &[&str] = &[
-            #[cfg(feature = "deflate")]
-            "deflate",
-            #[cfg(feature = "gzip")]
-            "gzip",
-            #[cfg(feature = "brotli")]
-            "br",
-            #[cfg(feature = "zstd")]
-            "zstd",
-        ];
-        for &coding in codings {
+        for &coding in ENABLED_CODINGS {
             assert_decoding_error(decode_one(coding, b"invalid"), coding);
             assert_decoding_error(decode_bytewise(coding, b"invalid"), coding);
         }
@@ -668,15 +670,8 @@ mod tests {
 
     #[test]
     fn test_data_not_what_the_header_claims() {
-        let codings: &[&str] = &[
-            #[cfg(feature = "deflate")]
-            "deflate",
-            #[cfg(feature = "gzip")]
-            "gzip",
-            #[cfg(feature = "zstd")]
-            "zstd",
-        ];
-        for &coding in codings {
+        // Brotli streams have no magic bytes: plain text is not reliably invalid brotli.
+        for &coding in ENABLED_CODINGS.iter().filter(|&&coding| coding != "br") {
             assert_decoding_error(decode_one(coding, b"test 123"), coding);
         }
     }

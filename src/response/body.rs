@@ -268,21 +268,17 @@ impl Response {
     pub fn iter_text_chunked(&mut self, chunk_size: Option<usize>) -> TextIter<'_> {
         let decoder = self.charset().new_decoder();
         TextIter {
-            bytes: self.iter_bytes(),
+            bytes: Refill::new(self.iter_bytes()),
             decoder,
             chunker: TextChunker::new(chunk_size),
-            pending: VecDeque::new(),
-            done: false,
         }
     }
 
     /// The body decoded to text, line by line (without line endings).
     pub fn iter_lines(&mut self) -> LinesIter<'_> {
         LinesIter {
-            text: self.iter_text(),
+            text: Refill::new(self.iter_text()),
             decoder: LineDecoder::new(),
-            pending: VecDeque::new(),
-            done: false,
         }
     }
 
@@ -640,72 +636,83 @@ impl Stream for BytesStream<'_> {
 
 /// A blocking iterator over a response body as text; see [`Response::iter_text`].
 pub struct TextIter<'a> {
-    bytes: BytesIter<'a>,
+    bytes: Refill<BytesIter<'a>>,
     decoder: TextDecoder,
     chunker: TextChunker,
-    pending: VecDeque<String>,
-    done: bool,
 }
 
 impl Iterator for TextIter<'_> {
     type Item = Result<String>;
 
     fn next(&mut self) -> Option<Result<String>> {
-        loop {
-            if let Some(text) = self.pending.pop_front() {
-                return Some(Ok(text));
+        let (decoder, chunker) = (&mut self.decoder, &mut self.chunker);
+        self.bytes.next_with(|chunk, out| match chunk {
+            Some(chunk) => out.extend(chunker.decode(&decoder.decode(&chunk))),
+            None => {
+                out.extend(chunker.decode(&decoder.flush()));
+                out.extend(chunker.flush());
             }
-            if self.done {
-                return None;
-            }
-            match self.bytes.next() {
-                Some(Ok(chunk)) => {
-                    let text = self.decoder.decode(&chunk);
-                    self.pending.extend(self.chunker.decode(&text));
-                }
-                Some(Err(e)) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-                None => {
-                    self.done = true;
-                    let text = self.decoder.flush();
-                    self.pending.extend(self.chunker.decode(&text));
-                    self.pending.extend(self.chunker.flush());
-                }
-            }
-        }
+        })
     }
 }
 
 /// A blocking iterator over a response body line by line; see [`Response::iter_lines`].
 pub struct LinesIter<'a> {
-    text: TextIter<'a>,
+    text: Refill<TextIter<'a>>,
     decoder: LineDecoder,
-    pending: VecDeque<String>,
-    done: bool,
 }
 
 impl Iterator for LinesIter<'_> {
     type Item = Result<String>;
 
     fn next(&mut self) -> Option<Result<String>> {
+        let decoder = &mut self.decoder;
+        self.text.next_with(|text, out| match text {
+            Some(text) => out.extend(decoder.decode(&text)),
+            None => out.extend(decoder.flush()),
+        })
+    }
+}
+
+/// What [`TextIter`] and [`LinesIter`] share: the pieces decoded from an inner
+/// iterator's items, handed out one by one; the inner iterator's first error ends it.
+struct Refill<I> {
+    inner: I,
+    pending: VecDeque<String>,
+    done: bool,
+}
+
+impl<I: Iterator<Item = Result<T>>, T> Refill<I> {
+    fn new(inner: I) -> Refill<I> {
+        Refill {
+            inner,
+            pending: VecDeque::new(),
+            done: false,
+        }
+    }
+
+    /// The next piece; `decode` turns an item into pieces, and is called with `None`
+    /// once at the end for what its decoders still hold.
+    fn next_with(
+        &mut self,
+        mut decode: impl FnMut(Option<T>, &mut VecDeque<String>),
+    ) -> Option<Result<String>> {
         loop {
-            if let Some(line) = self.pending.pop_front() {
-                return Some(Ok(line));
+            if let Some(piece) = self.pending.pop_front() {
+                return Some(Ok(piece));
             }
             if self.done {
                 return None;
             }
-            match self.text.next() {
-                Some(Ok(text)) => self.pending.extend(self.decoder.decode(&text)),
+            match self.inner.next() {
+                Some(Ok(item)) => decode(Some(item), &mut self.pending),
                 Some(Err(e)) => {
                     self.done = true;
                     return Some(Err(e));
                 }
                 None => {
                     self.done = true;
-                    self.pending.extend(self.decoder.flush());
+                    decode(None, &mut self.pending);
                 }
             }
         }

@@ -211,3 +211,47 @@ pub fn assert_chain_without_repeats(err: &(dyn std::error::Error + 'static)) -> 
     }
     chain.join(": ")
 }
+
+/// httpx's auth test `App`: answers `{"auth": <Authorization or null>}` with `status`,
+/// and a `WWW-Authenticate` header when given one.
+pub fn auth_app(auth_header: &'static str, status: u16) -> httpx::MockTransport {
+    httpx::MockTransport::new(move |request: httpx::Request| {
+        let auth = request
+            .headers()
+            .get("authorization")
+            .map(|v| v.into_owned());
+        let mut builder = httpx::Response::builder(status);
+        if !auth_header.is_empty() {
+            builder = builder.header("www-authenticate", auth_header);
+        }
+        builder.json(&serde_json::json!({ "auth": auth })).build()
+    })
+}
+
+/// The `auth` field of an [`auth_app`] answer.
+pub fn auth_of(response: &httpx::Response) -> serde_json::Value {
+    let body: serde_json::Value = response.json().expect("JSON");
+    body["auth"].clone()
+}
+
+/// The headers a client adds to every request by default.
+pub const CLIENT_DEFAULTS: [&str; 4] = ["accept", "accept-encoding", "connection", "user-agent"];
+
+/// A request's headers in order, names lowercased, without the client's defaults (so
+/// they compare with httpx's `httpx.Request(...)`, which has none).
+pub fn headers_without_defaults(request: &httpx::Request) -> Vec<(String, String)> {
+    request
+        .headers()
+        .multi_items()
+        .filter(|(k, _)| !CLIENT_DEFAULTS.contains(&k.as_str()))
+        .map(|(k, v)| (k, v.into_owned()))
+        .collect()
+}
+
+/// Owned name/value pairs, to compare with [`headers_without_defaults`].
+pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}

@@ -187,24 +187,24 @@ mod tests {
 
     #[test]
     fn rfc_7616_3_9_1_intermediate_hashes() {
-        let a = DigestAlgorithm::Md5;
-        assert_eq!(
-            a.hash(&[b"Mufasa", b"http-auth@example.org", b"Circle of Life"]),
-            "3d78807defe7de2157e2b0b6573a855f"
-        );
-        assert_eq!(
-            a.hash(&[b"GET", b"/dir/index.html"]),
-            "39aff3a2bab6126f332b942af96d3366"
-        );
-        let s = DigestAlgorithm::Sha256;
-        assert_eq!(
-            s.hash(&[b"Mufasa", b"http-auth@example.org", b"Circle of Life"]),
-            "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232"
-        );
-        assert_eq!(
-            s.hash(&[b"GET", b"/dir/index.html"]),
-            "9a3fdae9a622fe8de177c24fa9c070f2b181ec85e15dcbdc32e10c82ad450b04"
-        );
+        // (algorithm, H(username:realm:password), H(method:uri))
+        let vectors = [
+            (
+                DigestAlgorithm::Md5,
+                "3d78807defe7de2157e2b0b6573a855f",
+                "39aff3a2bab6126f332b942af96d3366",
+            ),
+            (
+                DigestAlgorithm::Sha256,
+                "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232",
+                "9a3fdae9a622fe8de177c24fa9c070f2b181ec85e15dcbdc32e10c82ad450b04",
+            ),
+        ];
+        for (algorithm, a1, a2) in vectors {
+            let credentials: [&[u8]; 3] = [b"Mufasa", b"http-auth@example.org", b"Circle of Life"];
+            assert_eq!(algorithm.hash(&credentials), a1);
+            assert_eq!(algorithm.hash(&[b"GET", b"/dir/index.html"]), a2);
+        }
     }
 
     #[test]
