@@ -24,8 +24,8 @@ use hyper::client::conn::http2;
 use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 
+use super::body::SendBody;
 use super::io::IoTimeouts;
-use super::SendBody;
 use crate::config::Limits;
 use crate::error::{Error, ErrorKind, Result};
 
