@@ -306,6 +306,8 @@ fn invalid_json_names_its_cause_once() -> httpx::Result<()> {
     Ok(())
 }
 
+// TLS set-up errors need the rustls feature.
+#[cfg(feature = "rustls")]
 #[test]
 fn tls_failures_name_their_cause_once() {
     let server = TestServer::start_with(httpx_test_server::Options::new().tls(true));
