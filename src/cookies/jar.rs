@@ -125,6 +125,21 @@ impl Cookies {
 
     /// Deletes the cookies called `name`, optionally only those of `domain` and `path`
     /// (filters as in [`get`](Cookies::get)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::cookies::Cookies;
+    ///
+    /// let mut cookies = Cookies::new();
+    /// cookies.set("id", "1", "a.test", "/");
+    /// cookies.set("id", "2", "b.test", "/");
+    /// cookies.delete("id", Some("a.test"), None);
+    /// assert_eq!(cookies.get("id", None, None)?.as_deref(), Some("2"));
+    /// cookies.delete("id", None, None); // every cookie of that name
+    /// assert!(cookies.is_empty());
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn delete(&mut self, name: &str, domain: Option<&str>, path: Option<&str>) {
         self.cookies
             .retain(|c| !selects(c, Some(name), domain, path));
@@ -133,6 +148,24 @@ impl Cookies {
     /// Deletes every cookie, or only those of `domain`, or of `domain` and `path`
     /// (filters as in [`get`](Cookies::get); httpx requires a domain with a path, this
     /// jar also takes a path alone).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::cookies::Cookies;
+    ///
+    /// let mut cookies = Cookies::new();
+    /// cookies.set("session", "s", "example.org", "/");
+    /// cookies.set("prefs", "p", "example.org", "/settings");
+    /// cookies.set("ad", "x", "ads.test", "/");
+    ///
+    /// cookies.clear(Some("example.org"), Some("/settings"));
+    /// assert_eq!(cookies.names().collect::<Vec<_>>(), ["session", "ad"]);
+    /// cookies.clear(Some("ads.test"), None);
+    /// assert_eq!(cookies.len(), 1);
+    /// cookies.clear(None, None);
+    /// assert!(cookies.is_empty());
+    /// ```
     pub fn clear(&mut self, domain: Option<&str>, path: Option<&str>) {
         self.cookies.retain(|c| !selects(c, None, domain, path));
     }
@@ -154,6 +187,32 @@ impl Cookies {
     }
 
     /// Every cookie, in creation order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     Response::builder(200)
+    ///         .header("set-cookie", "session=abc; Path=/; Secure; HttpOnly")
+    ///         .header("set-cookie", "theme=dark; Domain=example.org; Path=/")
+    ///         .build()
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    /// client.get("https://www.example.org/login").send()?;
+    ///
+    /// let jar = client.cookies();
+    /// let seen: Vec<(&str, &str, bool)> = jar
+    ///     .iter()
+    ///     .map(|cookie| (cookie.name(), cookie.domain(), cookie.secure()))
+    ///     .collect();
+    /// assert_eq!(seen, [("session", "www.example.org", true), ("theme", "example.org", false)]);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn iter(&self) -> std::slice::Iter<'_, Cookie> {
         self.cookies.iter()
     }
@@ -166,6 +225,19 @@ impl Cookies {
 
     /// Copies every cookie of `other` into this jar, replacing cookies with the same
     /// name, domain and path (httpx's `update`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::cookies::Cookies;
+    ///
+    /// let mut cookies = Cookies::from([("a", "1"), ("b", "2")]);
+    /// let newer = Cookies::from([("b", "20"), ("c", "30")]);
+    /// cookies.update(&newer);
+    /// assert_eq!(cookies.get("b", None, None)?.as_deref(), Some("20"));
+    /// assert_eq!(cookies.names().collect::<Vec<_>>(), ["a", "b", "c"]);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn update(&mut self, other: &Cookies) {
         for cookie in &other.cookies {
             self.store(cookie.clone());
