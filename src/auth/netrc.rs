@@ -71,6 +71,26 @@ impl NetRc {
     }
 
     /// The `machine` names, in order of first appearance.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::auth::parse_netrc;
+    ///
+    /// let netrc = parse_netrc(
+    ///     "machine ci.example.org login bot password t0ken\n\
+    ///      machine api.example.org login alice password s3cret\n\
+    ///      default login anonymous password guest@\n",
+    /// )?;
+    /// assert_eq!(netrc.hosts().collect::<Vec<_>>(), ["ci.example.org", "api.example.org"]);
+    /// assert!(netrc.has_default());
+    /// let logins: Vec<&str> = netrc
+    ///     .hosts()
+    ///     .filter_map(|host| netrc.authenticators(host).map(|(login, _, _)| login))
+    ///     .collect();
+    /// assert_eq!(logins, ["bot", "alice"]);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn hosts(&self) -> impl Iterator<Item = &str> + '_ {
         self.machines.iter().map(|(name, _)| name.as_str())
     }
