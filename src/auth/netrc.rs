@@ -27,6 +27,8 @@ struct Entry {
 /// When a machine appears twice, the last entry wins (as in Python; curl takes the
 /// first). `Debug` shows hosts and logins, never passwords or accounts.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::auth::parse_netrc;
 /// let netrc = parse_netrc(r#"
@@ -309,6 +311,8 @@ fn is_comment(token: &Token) -> bool {
 /// the problem and its line: an unknown keyword, a `machine` without a name, an
 /// unterminated quoted token or macro.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::auth::parse_netrc;
 /// let netrc = parse_netrc("machine a.example\n  login \"user name\"\n  password p\\ w\n")?;
@@ -436,6 +440,8 @@ fn parse(text: &str) -> std::result::Result<NetRc, ParseError> {
 /// redirect leaves the origin, so neither a machine's password nor the `default`
 /// entry's reaches a redirected host; a new request to another host gets that host's
 /// own entry, or `default`.
+///
+/// # Examples
 ///
 /// ```
 /// use httpx::auth::{Auth, NetRcAuth};

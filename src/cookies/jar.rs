@@ -16,6 +16,8 @@ use crate::url::{domain_to_ascii, Url};
 /// stored and sent back by RFC 6265. See the [module docs](crate::cookies) for the
 /// rules and the deviations from httpx.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::cookies::Cookies;
 ///
@@ -50,6 +52,8 @@ impl Cookies {
     /// replaces one with the same name, domain and path. It is a session cookie, not
     /// `Secure`, and is taken as given: hand-set cookies are not checked against the
     /// jar's limits (but one containing control characters is never sent).
+    ///
+    /// # Examples
     ///
     /// ```
     /// use httpx::{cookies::Cookies, Url};
@@ -92,6 +96,8 @@ impl Cookies {
     ///
     /// [`ErrorKind::CookieConflict`] when several cookies match ("Multiple cookies
     /// exist with name=..."): give a domain and path to tell them apart.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use httpx::{cookies::Cookies, ErrorKind};
@@ -248,6 +254,8 @@ impl Cookies {
     /// (httpx's `extract_cookies`). Cookies that are malformed or not allowed for that
     /// URL are ignored silently, as user agents do.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use httpx::{cookies::Cookies, Headers, Url};
     /// let url = Url::parse("https://example.org/login")?;
@@ -273,6 +281,8 @@ impl Cookies {
     /// allowed for the URL or over the limits is ignored and `false` is returned; so is
     /// an already-expired cookie (`Max-Age=0`, an `Expires` date in the past), which
     /// deletes the jar's cookie with the same name, domain and path.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use httpx::{cookies::Cookies, Url};
@@ -396,6 +406,8 @@ impl Cookies {
     /// out; so are `Secure` cookies unless the scheme is `https`. `None` when no cookie
     /// applies.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use httpx::{cookies::Cookies, Url};
     /// let mut jar = Cookies::new();
@@ -459,6 +471,8 @@ impl Cookies {
     /// `set_cookie_header`), unless the request already has a `Cookie` header, which
     /// is left as it is (as `http.cookiejar` does). Nothing is set when no cookie
     /// applies.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use httpx::{cookies::Cookies, Headers, Url};

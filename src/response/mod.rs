@@ -39,6 +39,8 @@ pub use self::links::Link;
 /// one needs [`read`](Response::read) / [`aread`](Response::aread) first, or is consumed
 /// with the iterators; otherwise those methods return `ResponseNotRead`.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::Response;
 /// let response = Response::builder(200).json(&serde_json::json!({"a": 1})).build()?;
@@ -505,6 +507,8 @@ impl Response {
     /// [`HttpStatus`](crate::ErrorKind::HttpStatus) error with httpx's message, which
     /// carries the status, headers and (when read) body.
     ///
+    /// # Examples
+    ///
     /// ```
     /// # use httpx::{Method, Request, Response, Url};
     /// let mut response = Response::new(404);
@@ -676,6 +680,8 @@ impl Response {
     /// decoding (a gzip body's compressed size). `None` when the header is missing or
     /// not a number (a chunked or HTTP/2 body of unknown length, say). For the size of
     /// a read body, use `content()?.len()`.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let response = httpx::Response::builder(200).content("hello").build()?;

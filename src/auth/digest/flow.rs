@@ -79,6 +79,8 @@ fn fits_quoted_string(value: &str) -> bool {
 /// the request body into memory before the flow starts (a streamed upload is buffered),
 /// so that `auth-int` can hash it and retries can resend it.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::auth::DigestAuth;
 /// let auth = DigestAuth::new("user", "password123");
@@ -184,7 +186,9 @@ impl DigestAuth {
     ///
     /// Fails only when `challenge` was changed into a `-sess` algorithm without `qop`.
     ///
-    /// RFC 7616 §3.9.1:
+    /// # Examples
+    ///
+    /// The example of RFC 7616 §3.9.1:
     ///
     /// ```
     /// use httpx::auth::{parse_challenge, DigestAuth};
