@@ -27,6 +27,8 @@ struct Entry {
 /// When a machine appears twice, the last entry wins (as in Python; curl takes the
 /// first). `Debug` shows hosts and logins, never passwords or accounts.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::auth::parse_netrc;
 /// let netrc = parse_netrc(r#"
@@ -71,6 +73,26 @@ impl NetRc {
     }
 
     /// The `machine` names, in order of first appearance.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::auth::parse_netrc;
+    ///
+    /// let netrc = parse_netrc(
+    ///     "machine ci.example.org login bot password t0ken\n\
+    ///      machine api.example.org login alice password s3cret\n\
+    ///      default login anonymous password guest@\n",
+    /// )?;
+    /// assert_eq!(netrc.hosts().collect::<Vec<_>>(), ["ci.example.org", "api.example.org"]);
+    /// assert!(netrc.has_default());
+    /// let logins: Vec<&str> = netrc
+    ///     .hosts()
+    ///     .filter_map(|host| netrc.authenticators(host).map(|(login, _, _)| login))
+    ///     .collect();
+    /// assert_eq!(logins, ["bot", "alice"]);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn hosts(&self) -> impl Iterator<Item = &str> + '_ {
         self.machines.iter().map(|(name, _)| name.as_str())
     }
@@ -289,6 +311,8 @@ fn is_comment(token: &Token) -> bool {
 /// the problem and its line: an unknown keyword, a `machine` without a name, an
 /// unterminated quoted token or macro.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::auth::parse_netrc;
 /// let netrc = parse_netrc("machine a.example\n  login \"user name\"\n  password p\\ w\n")?;
@@ -416,6 +440,8 @@ fn parse(text: &str) -> std::result::Result<NetRc, ParseError> {
 /// redirect leaves the origin, so neither a machine's password nor the `default`
 /// entry's reaches a redirected host; a new request to another host gets that host's
 /// own entry, or `default`.
+///
+/// # Examples
 ///
 /// ```
 /// use httpx::auth::{Auth, NetRcAuth};

@@ -16,6 +16,8 @@ use crate::url::{domain_to_ascii, Url};
 /// stored and sent back by RFC 6265. See the [module docs](crate::cookies) for the
 /// rules and the deviations from httpx.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::cookies::Cookies;
 ///
@@ -50,6 +52,8 @@ impl Cookies {
     /// replaces one with the same name, domain and path. It is a session cookie, not
     /// `Secure`, and is taken as given: hand-set cookies are not checked against the
     /// jar's limits (but one containing control characters is never sent).
+    ///
+    /// # Examples
     ///
     /// ```
     /// use httpx::{cookies::Cookies, Url};
@@ -93,6 +97,8 @@ impl Cookies {
     /// [`ErrorKind::CookieConflict`] when several cookies match ("Multiple cookies
     /// exist with name=..."): give a domain and path to tell them apart.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use httpx::{cookies::Cookies, ErrorKind};
     /// let mut cookies = Cookies::new();
@@ -125,6 +131,21 @@ impl Cookies {
 
     /// Deletes the cookies called `name`, optionally only those of `domain` and `path`
     /// (filters as in [`get`](Cookies::get)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::cookies::Cookies;
+    ///
+    /// let mut cookies = Cookies::new();
+    /// cookies.set("id", "1", "a.test", "/");
+    /// cookies.set("id", "2", "b.test", "/");
+    /// cookies.delete("id", Some("a.test"), None);
+    /// assert_eq!(cookies.get("id", None, None)?.as_deref(), Some("2"));
+    /// cookies.delete("id", None, None); // every cookie of that name
+    /// assert!(cookies.is_empty());
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn delete(&mut self, name: &str, domain: Option<&str>, path: Option<&str>) {
         self.cookies
             .retain(|c| !selects(c, Some(name), domain, path));
@@ -133,6 +154,24 @@ impl Cookies {
     /// Deletes every cookie, or only those of `domain`, or of `domain` and `path`
     /// (filters as in [`get`](Cookies::get); httpx requires a domain with a path, this
     /// jar also takes a path alone).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::cookies::Cookies;
+    ///
+    /// let mut cookies = Cookies::new();
+    /// cookies.set("session", "s", "example.org", "/");
+    /// cookies.set("prefs", "p", "example.org", "/settings");
+    /// cookies.set("ad", "x", "ads.test", "/");
+    ///
+    /// cookies.clear(Some("example.org"), Some("/settings"));
+    /// assert_eq!(cookies.names().collect::<Vec<_>>(), ["session", "ad"]);
+    /// cookies.clear(Some("ads.test"), None);
+    /// assert_eq!(cookies.len(), 1);
+    /// cookies.clear(None, None);
+    /// assert!(cookies.is_empty());
+    /// ```
     pub fn clear(&mut self, domain: Option<&str>, path: Option<&str>) {
         self.cookies.retain(|c| !selects(c, None, domain, path));
     }
@@ -154,6 +193,32 @@ impl Cookies {
     }
 
     /// Every cookie, in creation order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     Response::builder(200)
+    ///         .header("set-cookie", "session=abc; Path=/; Secure; HttpOnly")
+    ///         .header("set-cookie", "theme=dark; Domain=example.org; Path=/")
+    ///         .build()
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    /// client.get("https://www.example.org/login").send()?;
+    ///
+    /// let jar = client.cookies();
+    /// let seen: Vec<(&str, &str, bool)> = jar
+    ///     .iter()
+    ///     .map(|cookie| (cookie.name(), cookie.domain(), cookie.secure()))
+    ///     .collect();
+    /// assert_eq!(seen, [("session", "www.example.org", true), ("theme", "example.org", false)]);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn iter(&self) -> std::slice::Iter<'_, Cookie> {
         self.cookies.iter()
     }
@@ -166,6 +231,19 @@ impl Cookies {
 
     /// Copies every cookie of `other` into this jar, replacing cookies with the same
     /// name, domain and path (httpx's `update`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::cookies::Cookies;
+    ///
+    /// let mut cookies = Cookies::from([("a", "1"), ("b", "2")]);
+    /// let newer = Cookies::from([("b", "20"), ("c", "30")]);
+    /// cookies.update(&newer);
+    /// assert_eq!(cookies.get("b", None, None)?.as_deref(), Some("20"));
+    /// assert_eq!(cookies.names().collect::<Vec<_>>(), ["a", "b", "c"]);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn update(&mut self, other: &Cookies) {
         for cookie in &other.cookies {
             self.store(cookie.clone());
@@ -175,6 +253,8 @@ impl Cookies {
     /// Stores the cookies of every `Set-Cookie` header of a response to `request_url`
     /// (httpx's `extract_cookies`). Cookies that are malformed or not allowed for that
     /// URL are ignored silently, as user agents do.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use httpx::{cookies::Cookies, Headers, Url};
@@ -201,6 +281,8 @@ impl Cookies {
     /// allowed for the URL or over the limits is ignored and `false` is returned; so is
     /// an already-expired cookie (`Max-Age=0`, an `Expires` date in the past), which
     /// deletes the jar's cookie with the same name, domain and path.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use httpx::{cookies::Cookies, Url};
@@ -324,6 +406,8 @@ impl Cookies {
     /// out; so are `Secure` cookies unless the scheme is `https`. `None` when no cookie
     /// applies.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use httpx::{cookies::Cookies, Url};
     /// let mut jar = Cookies::new();
@@ -387,6 +471,8 @@ impl Cookies {
     /// `set_cookie_header`), unless the request already has a `Cookie` header, which
     /// is left as it is (as `http.cookiejar` does). Nothing is set when no cookie
     /// applies.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use httpx::{cookies::Cookies, Headers, Url};

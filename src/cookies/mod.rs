@@ -192,6 +192,28 @@ const PUBLIC_SUFFIXES: &[&str] = &[
 ///
 /// Obtained from [`Cookies::iter`]. Its `Debug` output shows the name, domain and path,
 /// never the value.
+///
+/// # Examples
+///
+/// ```
+/// use httpx::{cookies::Cookies, Url};
+///
+/// let mut jar = Cookies::new();
+/// let url = Url::parse("https://shop.example.org/cart/view")?;
+/// let now = 1_700_000_000;
+/// jar.set_cookie_line(&url, "cart=42; Max-Age=600; Secure; HttpOnly; SameSite=Lax", now);
+///
+/// let cookie = jar.iter().next().unwrap();
+/// assert_eq!((cookie.name(), cookie.value()), ("cart", "42"));
+/// assert_eq!(cookie.domain(), "shop.example.org");
+/// assert!(cookie.host_only()); // no Domain attribute
+/// assert_eq!(cookie.path(), "/cart"); // the default path: the URL's directory
+/// assert_eq!(cookie.expires(), Some(now + 600));
+/// assert!(cookie.secure() && cookie.http_only());
+/// assert_eq!(cookie.same_site(), Some("Lax"));
+/// assert_eq!(format!("{cookie:?}").contains("42"), false);
+/// # Ok::<(), httpx::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Cookie {
     name: String,

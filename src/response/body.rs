@@ -138,6 +138,34 @@ impl Response {
     }
 
     /// Reads the whole body (blocking) and returns the decoded content.
+    ///
+    /// A response from `send()` is read already; this is for one from
+    /// `client.stream(...)`, once its headers have been looked at. Reading again
+    /// returns the same content.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     Response::builder(200)
+    ///         .header("content-type", "text/csv")
+    ///         .stream(["a,b\n", "1,2\n"].map(Ok::<_, httpx::Error>))
+    ///         .build()
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    ///
+    /// let mut response = client.stream("GET", "https://example.org/export").send()?;
+    /// assert_eq!(response.headers().get("content-type").as_deref(), Some("text/csv"));
+    /// assert_eq!(response.read()?.as_ref(), b"a,b\n1,2\n");
+    /// assert!(response.is_closed());
+    /// assert_eq!(response.text()?, "a,b\n1,2\n");
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn read(&mut self) -> Result<&Bytes> {
         if self.content.is_none() {
             let mut body = BodyBuffer::new(self.size_hint());
@@ -202,6 +230,31 @@ impl Response {
     }
 
     /// Reads the whole body and returns the decoded content.
+    ///
+    /// The async form of [`read`](Response::read), for a response from
+    /// `AsyncClient::stream(...)`; the only way to read a body that comes from an async
+    /// stream.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(target_family = "wasm"))]
+    /// # futures_executor::block_on(async {
+    /// use httpx::{AsyncClient, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     let chunks = futures_util::stream::iter(["{\"ok\":", "true}"].map(Ok::<_, httpx::Error>));
+    ///     Response::builder(200).async_stream(chunks).build()
+    /// });
+    /// let client = AsyncClient::builder().transport(transport).build()?;
+    ///
+    /// let mut response = client.stream("GET", "https://example.org/status").send().await?;
+    /// assert_eq!(response.aread().await?.as_ref(), br#"{"ok":true}"#);
+    /// let value: serde_json::Value = response.json()?;
+    /// assert_eq!(value["ok"], true);
+    /// # Ok::<(), httpx::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub async fn aread(&mut self) -> Result<&Bytes> {
         if self.content.is_none() {
             let mut body = BodyBuffer::new(self.size_hint());
@@ -219,6 +272,28 @@ impl Response {
 
     /// Closes the response without reading the rest of the body, releasing the
     /// connection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, ErrorKind, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     Response::builder(503).stream((0..).map(|_| Ok::<_, httpx::Error>("busy "))).build()
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    ///
+    /// let mut response = client.stream("GET", "https://example.org/export").send()?;
+    /// if response.is_error() {
+    ///     response.close(); // the error page's body is not wanted (here it never ends)
+    /// }
+    /// assert!(response.is_closed());
+    /// assert_eq!(response.read().unwrap_err().kind(), ErrorKind::StreamClosed);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn close(&mut self) {
         self.finish();
     }
@@ -229,11 +304,55 @@ impl Response {
     }
 
     /// The decoded body in chunks as they arrive (each at most 64 KiB after decoding).
+    ///
+    /// On a streamed response this consumes the stream (a second call fails with
+    /// `StreamConsumed`); on a read one it yields the content.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use std::io::Write;
+    /// use httpx::{Client, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     Response::builder(200).stream(["part 1, ", "part 2"].map(Ok::<_, httpx::Error>)).build()
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    ///
+    /// // Download to a writer (a file, say) without holding the whole body.
+    /// let mut response = client.stream("GET", "https://example.org/download").send()?;
+    /// let mut file = Vec::new();
+    /// for chunk in response.iter_bytes() {
+    ///     file.write_all(&chunk?).unwrap();
+    /// }
+    /// assert_eq!(file, b"part 1, part 2");
+    /// assert_eq!(response.num_bytes_downloaded(), 14);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn iter_bytes(&mut self) -> BytesIter<'_> {
         self.iter_bytes_chunked(None)
     }
 
     /// The decoded body re-chunked to exactly `chunk_size` bytes (the last may be shorter).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// let transport = httpx::MockTransport::new(|_| {
+    ///     httpx::Response::builder(200).stream(["abc", "defg"].map(Ok::<_, httpx::Error>)).build()
+    /// });
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// let mut response = client.stream("GET", "https://example.org/").send()?;
+    /// let chunks: Vec<bytes::Bytes> = response.iter_bytes_chunked(Some(3)).collect::<httpx::Result<_>>()?;
+    /// assert_eq!(chunks, ["abc", "def", "g"]);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn iter_bytes_chunked(&mut self, chunk_size: Option<usize>) -> BytesIter<'_> {
         let reader = match &self.content {
             Some(content) => Reader::from_content(content.clone(), chunk_size),
@@ -260,6 +379,29 @@ impl Response {
     }
 
     /// The body decoded to text in chunks.
+    ///
+    /// A character split across chunks is decoded whole, in the chunk where it ends.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, MockTransport, Response};
+    ///
+    /// // "é" is two bytes in UTF-8; here they arrive in separate chunks.
+    /// let transport = MockTransport::new(|_| {
+    ///     let chunks: [&'static [u8]; 2] = [b"caf\xc3", b"\xa9 au lait"];
+    ///     Response::builder(200).stream(chunks.map(Ok::<_, httpx::Error>)).build()
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    ///
+    /// let mut response = client.stream("GET", "https://example.org/menu").send()?;
+    /// let text: String = response.iter_text().collect::<httpx::Result<_>>()?;
+    /// assert_eq!(text, "café au lait");
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn iter_text(&mut self) -> TextIter<'_> {
         self.iter_text_chunked(None)
     }
@@ -275,6 +417,34 @@ impl Response {
     }
 
     /// The body decoded to text, line by line (without line endings).
+    ///
+    /// Lines end where Python's `str.splitlines()` ends them (`\n`, `\r\n`, `\r` and
+    /// the other Unicode line boundaries), wherever the chunks are split, as in httpx.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, MockTransport, Response};
+    ///
+    /// // Newline-delimited JSON, its lines split across chunks.
+    /// let transport = MockTransport::new(|_| {
+    ///     let chunks = ["{\"n\":1}\r\n{\"n\"", ":2}\n{\"n\":3}"];
+    ///     Response::builder(200).stream(chunks.map(Ok::<_, httpx::Error>)).build()
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    ///
+    /// let mut response = client.stream("GET", "https://example.org/events").send()?;
+    /// let mut numbers = Vec::new();
+    /// for line in response.iter_lines() {
+    ///     let event: serde_json::Value = serde_json::from_str(&line?).unwrap();
+    ///     numbers.push(event["n"].as_i64().unwrap());
+    /// }
+    /// assert_eq!(numbers, [1, 2, 3]);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn iter_lines(&mut self) -> LinesIter<'_> {
         LinesIter {
             text: Refill::new(self.iter_text()),
@@ -283,6 +453,31 @@ impl Response {
     }
 
     /// The decoded body as an async stream of chunks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(target_family = "wasm"))]
+    /// # futures_executor::block_on(async {
+    /// use futures_util::StreamExt;
+    /// use httpx::{AsyncClient, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     let chunks = futures_util::stream::iter(["first ", "second"].map(Ok::<_, httpx::Error>));
+    ///     Response::builder(200).async_stream(chunks).build()
+    /// });
+    /// let client = AsyncClient::builder().transport(transport).build()?;
+    ///
+    /// let mut response = client.stream("GET", "https://example.org/download").send().await?;
+    /// let mut body = Vec::new();
+    /// let mut chunks = response.aiter_bytes();
+    /// while let Some(chunk) = chunks.next().await {
+    ///     body.extend_from_slice(&chunk?);
+    /// }
+    /// assert_eq!(body, b"first second");
+    /// # Ok::<(), httpx::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn aiter_bytes(&mut self) -> BytesStream<'_> {
         self.aiter_bytes_chunked(None)
     }
@@ -314,6 +509,27 @@ impl Response {
     }
 
     /// The body decoded to text as an async stream.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(target_family = "wasm"))]
+    /// # futures_executor::block_on(async {
+    /// use futures_util::TryStreamExt;
+    /// use httpx::{AsyncClient, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     let chunks = futures_util::stream::iter(["Hello, ", "world"].map(Ok::<_, httpx::Error>));
+    ///     Response::builder(200).async_stream(chunks).build()
+    /// });
+    /// let client = AsyncClient::builder().transport(transport).build()?;
+    ///
+    /// let mut response = client.stream("GET", "https://example.org/").send().await?;
+    /// let text: String = response.aiter_text().try_collect().await?;
+    /// assert_eq!(text, "Hello, world");
+    /// # Ok::<(), httpx::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn aiter_text(&mut self) -> impl Stream<Item = Result<String>> + '_ {
         self.aiter_text_chunked(None)
     }
@@ -355,6 +571,38 @@ impl Response {
     }
 
     /// The body decoded to text, line by line, as an async stream.
+    ///
+    /// # Examples
+    ///
+    /// Reading server-sent events as they come:
+    ///
+    /// ```
+    /// # #[cfg(not(target_family = "wasm"))]
+    /// # futures_executor::block_on(async {
+    /// use futures_util::StreamExt;
+    /// use httpx::{AsyncClient, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     let events = ["data: one\n\n", "data: two\n", "\n"];
+    ///     Response::builder(200)
+    ///         .header("content-type", "text/event-stream")
+    ///         .async_stream(futures_util::stream::iter(events.map(Ok::<_, httpx::Error>)))
+    ///         .build()
+    /// });
+    /// let client = AsyncClient::builder().transport(transport).build()?;
+    ///
+    /// let mut response = client.stream("GET", "https://example.org/events").send().await?;
+    /// let mut data = Vec::new();
+    /// let mut lines = std::pin::pin!(response.aiter_lines());
+    /// while let Some(line) = lines.next().await {
+    ///     if let Some(payload) = line?.strip_prefix("data: ") {
+    ///         data.push(payload.to_string());
+    ///     }
+    /// }
+    /// assert_eq!(data, ["one", "two"]);
+    /// # Ok::<(), httpx::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub fn aiter_lines(&mut self) -> impl Stream<Item = Result<String>> + '_ {
         let mut lines = LineDecoder::new();
         let mut text = Box::pin(self.aiter_text());

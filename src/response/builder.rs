@@ -27,6 +27,26 @@ pub(super) enum BuilderBody {
 /// automatic headers (`Content-Length`, `Content-Type`) unless set already, and is
 /// decoded at once according to `Content-Encoding`, as httpx does. A stream is read
 /// later, by the client or by the caller.
+///
+/// # Examples
+///
+/// ```
+/// use httpx::Response;
+///
+/// let response = Response::builder(404)
+///     .reason_phrase("Nothing Here")
+///     .header("content-type", "text/plain") // kept: `text` only adds missing headers
+///     .text("no such user")
+///     .build()?;
+/// assert_eq!(response.reason_phrase(), "Nothing Here");
+/// assert_eq!(response.headers().get("content-type").as_deref(), Some("text/plain"));
+/// assert_eq!(response.headers().get("content-length").as_deref(), Some("12"));
+/// assert_eq!(response.text()?, "no such user");
+///
+/// // An invalid header is reported by `build`.
+/// assert!(Response::builder(200).header("bad name", "x").build().is_err());
+/// # Ok::<(), httpx::Error>(())
+/// ```
 #[must_use = "call build() to get the response"]
 pub struct ResponseBuilder {
     pub(super) status: StatusCode,
@@ -109,6 +129,29 @@ impl ResponseBuilder {
     }
 
     /// Sets a blocking stream body (`Transfer-Encoding: chunked` unless a length is set).
+    ///
+    /// The body is not read by `build`: a client reads it (or leaves it to a
+    /// streaming caller), and an error an item returns comes out of that read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Response;
+    ///
+    /// let chunks = (1..=3).map(|i| Ok::<_, httpx::Error>(format!("chunk {i};")));
+    /// let mut response = Response::builder(200).stream(chunks).build()?;
+    /// assert_eq!(response.headers().get("transfer-encoding").as_deref(), Some("chunked"));
+    /// assert!(!response.is_stream_consumed());
+    /// assert_eq!(response.read()?.as_ref(), b"chunk 1;chunk 2;chunk 3;");
+    ///
+    /// // With a Content-Length set, no Transfer-Encoding is added.
+    /// let response = Response::builder(200)
+    ///     .header("content-length", "5")
+    ///     .stream([Ok::<_, httpx::Error>("hello")])
+    ///     .build()?;
+    /// assert!(!response.headers().contains("transfer-encoding"));
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn stream<I, B>(mut self, iter: I) -> Self
     where
         I: IntoIterator<Item = Result<B>>,

@@ -39,6 +39,8 @@ pub use self::links::Link;
 /// one needs [`read`](Response::read) / [`aread`](Response::aread) first, or is consumed
 /// with the iterators; otherwise those methods return `ResponseNotRead`.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::Response;
 /// let response = Response::builder(200).json(&serde_json::json!({"a": 1})).build()?;
@@ -77,6 +79,21 @@ pub struct Response {
 
 impl Response {
     /// A response with `status`, no headers and an empty body (already read).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Response;
+    ///
+    /// let mut response = Response::new(204);
+    /// assert_eq!(response.status(), 204);
+    /// assert_eq!(response.reason_phrase(), "No Content");
+    /// assert!(response.headers().is_empty());
+    /// assert_eq!(response.content()?.len(), 0); // read already: no `read()` needed
+    /// response.headers_mut().insert("x-trace", "abc")?;
+    /// assert_eq!(response.headers().get("X-Trace").as_deref(), Some("abc"));
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn new(status: impl Into<StatusCode>) -> Response {
         let mut response = Response::with_source(status.into(), Headers::new(), None);
         response.content = Some(Bytes::new());
@@ -86,6 +103,24 @@ impl Response {
     }
 
     /// A builder for a response, for transports, mock handlers and tests.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Response;
+    ///
+    /// let response = Response::builder(201)
+    ///     .header("location", "/users/7")
+    ///     .json(&serde_json::json!({"id": 7}))
+    ///     .build()?;
+    /// assert_eq!(response.status(), 201);
+    /// assert_eq!(response.headers().get("location").as_deref(), Some("/users/7"));
+    /// // `json` adds httpx's automatic headers.
+    /// assert_eq!(response.headers().get("content-type").as_deref(), Some("application/json"));
+    /// assert_eq!(response.headers().get("content-length").as_deref(), Some("8"));
+    /// assert_eq!(response.text()?, r#"{"id":7}"#);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn builder(status: impl Into<StatusCode>) -> ResponseBuilder {
         ResponseBuilder {
             status: status.into(),
@@ -152,6 +187,19 @@ impl Response {
     }
 
     /// The status code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::{Response, StatusCode};
+    ///
+    /// let response = Response::builder(418).build()?;
+    /// assert_eq!(response.status(), 418); // compares with a number
+    /// assert_eq!(response.status(), StatusCode::from(418));
+    /// assert_eq!(response.status_code(), 418u16);
+    /// assert_eq!(response.reason_phrase(), "I'm a teapot");
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn status(&self) -> StatusCode {
         self.status
     }
@@ -187,6 +235,25 @@ impl Response {
     }
 
     /// The headers.
+    ///
+    /// Names are case-insensitive; `get` joins a repeated header with `", "`, and
+    /// `get_list` gives its values one by one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let response = httpx::Response::builder(200)
+    ///     .header("Cache-Control", "no-cache")
+    ///     .header("Vary", "Accept")
+    ///     .header("Vary", "Cookie")
+    ///     .build()?;
+    /// let headers = response.headers();
+    /// assert_eq!(headers.get("cache-control").as_deref(), Some("no-cache"));
+    /// assert_eq!(headers.get("vary").as_deref(), Some("Accept, Cookie"));
+    /// assert_eq!(headers.get_list("vary", false), ["Accept", "Cookie"]);
+    /// assert!(!headers.contains("etag"));
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn headers(&self) -> &Headers {
         &self.headers
     }
@@ -208,6 +275,25 @@ impl Response {
 
     /// The URL of this response: the URL of the request it answers, or, when the host
     /// followed redirects by itself (the browser's fetch), the URL it ended at.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// let transport = httpx::MockTransport::new(|_| httpx::Response::builder(200).build());
+    /// let client = httpx::Client::builder()
+    ///     .transport(transport)
+    ///     .base_url("https://api.example.org/v1/")
+    ///     .build()?;
+    /// let response = client.get("items").query([("page", "2")]).send()?;
+    /// assert_eq!(response.url().unwrap().as_str(), "https://api.example.org/v1/items?page=2");
+    ///
+    /// // A response built by hand answers no request.
+    /// assert!(httpx::Response::new(200).url().is_none());
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn url(&self) -> Option<&Url> {
         self.final_url
             .as_ref()
@@ -222,6 +308,33 @@ impl Response {
     }
 
     /// The responses of the redirects (and auth steps) that led to this one, oldest first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|request| match request.url().path().as_ref() {
+    ///     "/old" => Response::builder(301).header("location", "/moved").build(),
+    ///     "/moved" => Response::builder(302).header("location", "/new").build(),
+    ///     _ => Response::builder(200).text("here").build(),
+    /// });
+    /// let client = Client::builder().transport(transport).follow_redirects(true).build()?;
+    /// let response = client.get("https://example.org/old").send()?;
+    /// assert_eq!(response.text()?, "here");
+    /// assert_eq!(response.url().unwrap().path(), "/new");
+    ///
+    /// let hops: Vec<(u16, String)> = response
+    ///     .history()
+    ///     .iter()
+    ///     .map(|r| (r.status_code(), r.url().unwrap().path().into_owned()))
+    ///     .collect();
+    /// assert_eq!(hops, [(301, "/old".to_string()), (302, "/moved".to_string())]);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn history(&self) -> &[Response] {
         self.history.as_slice()
     }
@@ -246,6 +359,32 @@ impl Response {
 
     /// The time from sending the request until the body was read or closed; `None`
     /// before that, or for a response no client sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// let transport = httpx::MockTransport::new(|_| {
+    ///     httpx::Response::builder(200).stream([Ok::<_, httpx::Error>("body")]).build()
+    /// });
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    ///
+    /// // `send()` reads the body: the response is timed.
+    /// let response = client.get("https://example.org/").send()?;
+    /// assert!(response.elapsed().is_some());
+    ///
+    /// // A streamed response is timed once its body is read (or it is closed).
+    /// let mut response = client.stream("GET", "https://example.org/").send()?;
+    /// assert_eq!(response.elapsed(), None);
+    /// response.read()?;
+    /// let elapsed = response.elapsed().unwrap();
+    /// assert!(elapsed < std::time::Duration::from_secs(5));
+    ///
+    /// assert_eq!(httpx::Response::new(200).elapsed(), None); // never sent
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn elapsed(&self) -> Option<Duration> {
         self.elapsed
     }
@@ -298,10 +437,36 @@ impl Response {
         self.status.is_informational()
     }
     /// 2xx.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Response;
+    ///
+    /// assert!(Response::new(204).is_success());
+    /// assert!(!Response::new(304).is_success());
+    /// assert!(!Response::new(404).is_success());
+    /// ```
     pub fn is_success(&self) -> bool {
         self.status.is_success()
     }
     /// 301, 302, 303, 307 or 308 (or the browser's opaque redirect).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Response;
+    ///
+    /// let response = Response::builder(307).header("location", "/elsewhere").build()?;
+    /// assert!(response.is_redirect());
+    /// assert!(response.has_redirect_location());
+    ///
+    /// // A redirect status without a `Location` is no redirect a client can follow.
+    /// let response = Response::new(302);
+    /// assert!(response.is_redirect());
+    /// assert!(!response.has_redirect_location());
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn is_redirect(&self) -> bool {
         self.status.is_redirect() || self.opaque_redirect
     }
@@ -314,6 +479,21 @@ impl Response {
         self.status.is_server_error()
     }
     /// 4xx or 5xx.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Response;
+    ///
+    /// let not_found = Response::new(404);
+    /// assert!(not_found.is_error() && not_found.is_client_error());
+    /// assert!(!not_found.is_server_error());
+    ///
+    /// let unavailable = Response::new(503);
+    /// assert!(unavailable.is_error() && unavailable.is_server_error());
+    ///
+    /// assert!(!Response::new(200).is_error());
+    /// ```
     pub fn is_error(&self) -> bool {
         self.status.is_error()
     }
@@ -326,6 +506,8 @@ impl Response {
     /// The response itself when the status is 2xx, else an
     /// [`HttpStatus`](crate::ErrorKind::HttpStatus) error with httpx's message, which
     /// carries the status, headers and (when read) body.
+    ///
+    /// # Examples
     ///
     /// ```
     /// # use httpx::{Method, Request, Response, Url};
@@ -402,6 +584,19 @@ impl Response {
     }
 
     /// The charset named by the `Content-Type` header.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Response;
+    ///
+    /// let response = Response::builder(200)
+    ///     .header("content-type", r#"text/html; charset="shift_jis""#)
+    ///     .build()?;
+    /// assert_eq!(response.charset_encoding().as_deref(), Some("shift_jis"));
+    /// assert_eq!(Response::builder(200).json(&1).build()?.charset_encoding(), None);
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn charset_encoding(&self) -> Option<String> {
         let content_type = self.headers.get("content-type")?;
         content_type_param(&content_type, "charset")
@@ -427,12 +622,49 @@ impl Response {
 
     /// The encoding used to decode the text: set explicitly, else the `Content-Type`
     /// charset, else the client's `default_encoding`, else UTF-8.
+    ///
+    /// Names are WHATWG's, as browsers use them: `latin-1` and `iso-8859-1` name
+    /// windows-1252, which decodes the same text except in 0x80 to 0x9F.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::Response;
+    ///
+    /// let response = Response::builder(200)
+    ///     .header("content-type", "text/plain; charset=iso-8859-1")
+    ///     .content(&b"caf\xe9"[..])
+    ///     .build()?;
+    /// assert_eq!(response.encoding(), "windows-1252");
+    /// assert_eq!(response.text()?, "café");
+    ///
+    /// // No charset declared: UTF-8, unless the client sets a `default_encoding`.
+    /// assert_eq!(Response::builder(200).content("café").build()?.encoding(), "utf-8");
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn encoding(&self) -> &'static str {
         self.charset().name()
     }
 
     /// Sets the encoding used for the text. Fails once the text has been decoded, as
     /// in httpx, and for a label no decoder knows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use httpx::{ErrorKind, Response};
+    ///
+    /// // A server that sends Latin-1 text without saying so.
+    /// let mut response = Response::builder(200).content(&b"na\xefve"[..]).build()?;
+    /// response.set_encoding("latin-1")?;
+    /// assert_eq!(response.text()?, "naïve");
+    ///
+    /// // Once the text has been decoded the encoding is fixed.
+    /// let err = response.set_encoding("utf-8").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidState);
+    /// assert!(Response::new(200).set_encoding("no-such-charset").is_err());
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn set_encoding(&mut self, label: &str) -> Result<()> {
         if self.text_accessed.load(Ordering::Relaxed) {
             return Err(Error::invalid_state(
@@ -454,6 +686,8 @@ impl Response {
     /// not a number (a chunked or HTTP/2 body of unknown length, say). For the size of
     /// a read body, use `content()?.len()`.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let response = httpx::Response::builder(200).content("hello").build()?;
     /// assert_eq!(response.content_length(), Some(5));
@@ -471,6 +705,30 @@ impl Response {
     ///
     /// [`bytes`](Response::bytes) returns the same buffer as an owned [`Bytes`] (a
     /// reference count, no copy), which also works on a temporary response.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, ErrorKind, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     Response::builder(200).stream([Ok::<_, httpx::Error>(&b"\x89PNG"[..])]).build()
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    ///
+    /// let response = client.get("https://example.org/logo.png").send()?;
+    /// assert_eq!(response.content()?.as_ref(), b"\x89PNG");
+    ///
+    /// // A streamed response has no content until it is read.
+    /// let mut response = client.stream("GET", "https://example.org/logo.png").send()?;
+    /// assert_eq!(response.content().unwrap_err().kind(), ErrorKind::ResponseNotRead);
+    /// response.read()?;
+    /// assert_eq!(response.content()?.len(), 4);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn content(&self) -> Result<&Bytes> {
         self.content.as_ref().ok_or_else(Error::response_not_read)
     }
@@ -525,7 +783,39 @@ impl Response {
         })
     }
 
-    /// The body parsed as JSON.
+    /// The body parsed as JSON, into any `serde::Deserialize` type (a
+    /// `serde_json::Value` when the shape is not known). The bytes are read as UTF-8,
+    /// UTF-16 or UTF-32, as Python's `json.loads` does. A body that is not JSON is a
+    /// [`DecodingError`](crate::ErrorKind::DecodingError). `ResponseNotRead` until the
+    /// body has been read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, ErrorKind, MockTransport, Response};
+    ///
+    /// #[derive(serde::Deserialize, Debug, PartialEq)]
+    /// struct User {
+    ///     id: u64,
+    ///     name: String,
+    /// }
+    ///
+    /// let transport = MockTransport::new(|request| match request.url().path().as_ref() {
+    ///     "/users/7" => Response::builder(200).json(&serde_json::json!({"id": 7, "name": "Ada"})).build(),
+    ///     _ => Response::builder(404).html("<h1>Not Found</h1>").build(),
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    ///
+    /// let user: User = client.get("https://example.org/users/7").send()?.json()?;
+    /// assert_eq!(user, User { id: 7, name: "Ada".into() });
+    ///
+    /// let err = client.get("https://example.org/nope").send()?.json::<User>().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::DecodingError);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     #[cfg(feature = "json")]
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         let content = self.content()?;

@@ -15,6 +15,8 @@ use crate::headers::Headers;
 /// challenges this crate can answer: a realm and a nonce, a supported algorithm, and a
 /// `qop` (when present) offering `auth` or `auth-int`.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::auth::{parse_challenge, DigestAlgorithm, DigestQop};
 /// let c = parse_challenge(
@@ -73,6 +75,8 @@ impl DigestChallenge {
     /// usable; otherwise the first such problem is a
     /// [`RemoteProtocolError`](crate::ErrorKind::RemoteProtocolError).
     ///
+    /// # Examples
+    ///
     /// ```
     /// use httpx::{auth::{DigestAlgorithm, DigestChallenge}, Headers};
     /// let mut headers = Headers::new();
@@ -104,6 +108,8 @@ impl DigestChallenge {
 /// ...), a missing `realm` or `nonce`, a duplicated parameter, an unknown algorithm, a
 /// `qop` with no option this crate supports, a `-sess` algorithm without `qop`, or no
 /// Digest challenge at all.
+///
+/// # Examples
 ///
 /// ```
 /// use httpx::{auth::parse_challenge, ErrorKind};

@@ -79,6 +79,8 @@ fn fits_quoted_string(value: &str) -> bool {
 /// the request body into memory before the flow starts (a streamed upload is buffered),
 /// so that `auth-int` can hash it and retries can resend it.
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::auth::DigestAuth;
 /// let auth = DigestAuth::new("user", "password123");
@@ -120,6 +122,50 @@ struct Stored {
 
 impl DigestAuth {
     /// Digest auth with these credentials (sent as UTF-8).
+    ///
+    /// One `DigestAuth` remembers the last challenge it answered: later requests to the
+    /// same origin send an answer at once, with the next nonce count, instead of
+    /// waiting for another `401` (as httpx does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use httpx::{auth::DigestAuth, Client, MockTransport, Response};
+    ///
+    /// let challenges = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&challenges);
+    /// let transport = MockTransport::new(move |request| match request.headers().get("authorization") {
+    ///     // Echo the answer, to look at it.
+    ///     Some(answer) => Response::builder(200).text(answer).build(),
+    ///     None => {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///         Response::builder(401)
+    ///             .header("www-authenticate", r#"Digest realm="api", nonce="5f2a", qop="auth""#)
+    ///             .build()
+    ///     }
+    /// });
+    /// let client = Client::builder()
+    ///     .transport(transport)
+    ///     .auth(DigestAuth::new("alice", "s3cret"))
+    ///     .build()?;
+    ///
+    /// let first = client.get("https://example.org/reports").send()?;
+    /// assert_eq!(first.history()[0].status(), 401);
+    /// let answer = first.text()?;
+    /// assert!(answer.starts_with(r#"Digest username="alice", realm="api", nonce="5f2a", uri="/reports""#));
+    /// assert!(answer.contains("nc=00000001"));
+    ///
+    /// let second = client.get("https://example.org/reports/2").send()?;
+    /// assert!(second.history().is_empty()); // answered without a new challenge
+    /// assert!(second.text()?.contains("nc=00000002"));
+    /// assert_eq!(challenges.load(Ordering::SeqCst), 1);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> DigestAuth {
         DigestAuth {
             username: username.into(),
@@ -140,7 +186,9 @@ impl DigestAuth {
     ///
     /// Fails only when `challenge` was changed into a `-sess` algorithm without `qop`.
     ///
-    /// RFC 7616 §3.9.1:
+    /// # Examples
+    ///
+    /// The example of RFC 7616 §3.9.1:
     ///
     /// ```
     /// use httpx::auth::{parse_challenge, DigestAuth};

@@ -24,6 +24,8 @@ pub use self::flow::DigestAuth;
 
 /// A Digest `algorithm` (RFC 7616 §3.3, plus RFC 2617's `SHA` forms that httpx accepts).
 ///
+/// # Examples
+///
 /// ```
 /// use httpx::auth::DigestAlgorithm;
 /// assert_eq!(DigestAlgorithm::from_token("sha-512-256-SESS"), Some(DigestAlgorithm::Sha512_256Sess));
