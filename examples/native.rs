@@ -2,12 +2,7 @@
 //! `tools/with-test-server.sh -- cargo run --example native`, or set
 //! `HTTPX_TEST_SERVER=http://127.0.0.1:PORT` yourself. `make demo` does it for you.
 
-fn main() -> httpx::Result<()> {
-    // Native only: on wasm targets the example builds and does nothing.
-    #[cfg(not(target_family = "wasm"))]
-    demo::main()?;
-    Ok(())
-}
+include!("support/native_main.rs");
 
 #[cfg(not(target_family = "wasm"))]
 mod demo {

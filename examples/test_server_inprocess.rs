@@ -5,12 +5,7 @@
 //! Run with `cargo run --example test_server_inprocess --features tower`.
 
 // tokio and the test server are native dev-dependencies.
-fn main() -> httpx::Result<()> {
-    // Native only: on wasm targets the example builds and does nothing.
-    #[cfg(not(target_family = "wasm"))]
-    demo::main()?;
-    Ok(())
-}
+include!("support/native_main.rs");
 
 #[cfg(not(target_family = "wasm"))]
 mod demo {

@@ -4,12 +4,7 @@
 //! Run with `cargo run --example token_refresh`.
 
 // tokio is a native dev-dependency.
-fn main() -> httpx::Result<()> {
-    // Native only: on wasm targets the example builds and does nothing.
-    #[cfg(not(target_family = "wasm"))]
-    demo::main()?;
-    Ok(())
-}
+include!("support/native_main.rs");
 
 #[cfg(not(target_family = "wasm"))]
 mod demo {

@@ -19,7 +19,7 @@
 #![cfg(not(target_family = "wasm"))]
 mod common;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -141,17 +141,6 @@ fn app_name(response: &Response) -> String {
     value["app"].as_str().unwrap().to_string()
 }
 
-/// A handler that counts its calls.
-fn counting() -> (MockTransport, Arc<AtomicUsize>) {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let counter = calls.clone();
-    let transport = MockTransport::new(move |request| {
-        counter.fetch_add(1, Ordering::SeqCst);
-        common::echo(request)
-    });
-    (transport, calls)
-}
-
 const FRENCH: &str = "Non-seulement Despréaux ne se trompait pas, mais de tous les écrivains \
      que la France a produits, sans excepter Voltaire lui-même, imprégné de \
      l'esprit anglais par son séjour à Londres, c'est incontestablement \
@@ -188,7 +177,7 @@ dual_test! {
     }
 
     fn test_get_invalid_url() {
-        let (transport, calls) = counting();
+        let (transport, calls) = common::counting_echo();
         let client = builder!().transport(transport).build()?;
         let cases = [
             ("invalid://example.org", ErrorKind::UnsupportedProtocol),
@@ -525,8 +514,7 @@ dual_test! {
         let expected = serde_json::json!([
             ["Host", "example.org"],
             ["Accept", "*/*"],
-            // Every decoder is on by default (this suite is not run without them).
-            ["Accept-Encoding", "gzip, deflate, br, zstd"],
+            ["Accept-Encoding", common::DEFAULT_ACCEPT_ENCODING],
             ["Connection", "keep-alive"],
             ["User-Agent", httpx::config::USER_AGENT],
             ["Example-Header", "example-value"],
@@ -650,7 +638,7 @@ dual_test! {
         // the user is refused before the transport runs.
         let mut capabilities = httpx::Capabilities::default();
         capabilities.forbidden_headers = &["connection", "accept-encoding", "sec-*"];
-        let (transport, calls) = counting();
+        let (transport, calls) = common::counting_echo();
         let client = builder!().transport(transport.with_capabilities(capabilities)).build()?;
         let response = send!(client.get("https://example.org/"))?;
         let body: Value = response.json()?;
@@ -666,7 +654,7 @@ dual_test! {
     }
 
     fn test_unsupported_protocol_without_mount() {
-        let (transport, calls) = counting();
+        let (transport, calls) = common::counting_echo();
         let client = builder!().transport(transport).build()?;
         let err = send!(client.get("ftp://example.org/file")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnsupportedProtocol);
@@ -697,7 +685,7 @@ dual_test! {
     }
 
     fn test_invalid_header_value_rejected_before_the_transport() {
-        let (transport, calls) = counting();
+        let (transport, calls) = common::counting_echo();
         let client = builder!().transport(transport).build()?;
         for (name, value) in [("X-Bad", "a\r\nInjected: 1"), ("X-Bad", "a\nb"), ("X-Bad", "nul\0"), ("Bad Name", "v"), ("Bad:Name", "v")] {
             let err = send!(client.get("https://example.org/").header(name, value)).unwrap_err();

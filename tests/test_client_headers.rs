@@ -55,28 +55,14 @@ fn hello_world(_request: Request) -> Result<Response> {
     Response::builder(200).text("Hello, world").build()
 }
 
-fn accept_encoding() -> String {
-    let codings: Vec<&str> = [
-        (cfg!(feature = "gzip"), "gzip"),
-        (cfg!(feature = "deflate"), "deflate"),
-        (cfg!(feature = "brotli"), "br"),
-        (cfg!(feature = "zstd"), "zstd"),
-    ]
-    .into_iter()
-    .filter_map(|(on, name)| on.then_some(name))
-    .collect();
-    if codings.is_empty() {
-        "identity".to_string()
-    } else {
-        codings.join(", ")
-    }
-}
-
 /// The headers every request gets, plus `extra`, as the echoed JSON.
 fn expected_headers(host: &str, extra: &[(&str, &str)]) -> Value {
     let mut map = BTreeMap::new();
     map.insert("accept".to_string(), "*/*".to_string());
-    map.insert("accept-encoding".to_string(), accept_encoding());
+    map.insert(
+        "accept-encoding".to_string(),
+        common::DEFAULT_ACCEPT_ENCODING.to_string(),
+    );
     map.insert("connection".to_string(), "keep-alive".to_string());
     map.insert("host".to_string(), host.to_string());
     map.insert(

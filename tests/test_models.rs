@@ -22,14 +22,12 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 use httpx::cookies::Cookies;
 use httpx::{
-    Body, Error, ErrorKind, Headers, Method, MockTransport, QueryParams, Request, Response,
-    StatusCode, Url,
+    Body, Error, ErrorKind, Headers, Method, QueryParams, Request, Response, StatusCode, Url,
 };
 
 fn url(s: &str) -> Url {
@@ -421,23 +419,12 @@ fn security_h1_header_values_and_names() {
     assert_eq!(h.len(), 3);
 }
 
-/// A transport that counts its calls: refusals must come before any I/O.
-fn counting_transport() -> (MockTransport, Arc<AtomicUsize>) {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let counter = calls.clone();
-    let transport = MockTransport::new(move |request| {
-        counter.fetch_add(1, Ordering::SeqCst);
-        common::echo(request)
-    });
-    (transport, calls)
-}
-
 mod security_h1_client {
     use super::*;
 
     dual_test! {
         fn security_h1_refused_before_io() {
-            let (transport, calls) = counting_transport();
+            let (transport, calls) = common::counting_echo();
             let client = builder!().transport(transport).build()?;
             for value in ["a\r\nInjected: 1", "a\nb", "a\0b"] {
                 let err = send!(client.get("https://example.org/").header("x-test", value)).unwrap_err();

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::dispatch::{ClientCore, CoreBuilder};
 use super::settings::config_setters;
 use super::{
-    shared_client_impls, shared_client_methods, verb_methods, RequestBuilder, SendOptions,
+    shared_client_impls, shared_client_methods, transport_setters, verb_methods, RequestBuilder,
+    SendOptions,
 };
 use crate::auth::AsyncAuthFlow;
 use crate::error::Result;
@@ -159,24 +160,7 @@ impl fmt::Debug for AsyncClientBuilder {
 impl AsyncClientBuilder {
     config_setters!("AsyncClient");
 
-    /// The transport for every request not routed by a mount (else this target's
-    /// network transport).
-    pub fn transport(mut self, transport: impl AsyncTransport + 'static) -> Self {
-        self.parts.transport = Some(Arc::new(transport));
-        self
-    }
-
-    /// Routes URLs matching `pattern` to `transport` (httpx's `mounts`).
-    pub fn mount(mut self, pattern: &str, transport: impl AsyncTransport + 'static) -> Self {
-        self.parts.mount(pattern, Some(Arc::new(transport)));
-        self
-    }
-
-    /// Routes URLs matching `pattern` to the client's own transport.
-    pub fn mount_default(mut self, pattern: &str) -> Self {
-        self.parts.mount(pattern, None);
-        self
-    }
+    transport_setters!(AsyncTransport;);
 
     /// Adds a blocking request event hook.
     pub fn on_request<F>(self, hook: F) -> Self

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::dispatch::{ClientCore, CoreBuilder};
 use super::settings::config_setters;
 use super::{
-    shared_client_impls, shared_client_methods, verb_methods, RequestBuilder, SendOptions,
+    shared_client_impls, shared_client_methods, transport_setters, verb_methods, RequestBuilder,
+    SendOptions,
 };
 use crate::auth::AuthFlow;
 use crate::error::Result;
@@ -182,43 +183,26 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     config_setters!("Client");
 
-    /// The transport for every request not routed by a mount (else this target's
-    /// network transport).
-    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
-        self.parts.transport = Some(Arc::new(transport));
-        self
-    }
-
-    /// Routes URLs matching `pattern` to `transport` (httpx's `mounts`); see
-    /// [`UrlPattern`](crate::transport::UrlPattern) for the patterns.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let named = |name: &'static str| {
-    ///     httpx::MockTransport::new(move |_| httpx::Response::builder(200).text(name).build())
-    /// };
-    /// let client = httpx::Client::builder()
-    ///     .transport(named("default"))
-    ///     .mount("https://internal.example.org", named("internal"))
-    ///     .mount("myapp://", named("app scheme"))
-    ///     .build()?;
-    /// let text = |url: &str| client.get(url).send()?.text();
-    /// assert_eq!(text("https://internal.example.org/x")?, "internal");
-    /// assert_eq!(text("https://example.org/")?, "default");
-    /// assert_eq!(text("myapp://open")?, "app scheme");
-    /// # Ok::<(), httpx::Error>(())
-    /// ```
-    pub fn mount(mut self, pattern: &str, transport: impl Transport + 'static) -> Self {
-        self.parts.mount(pattern, Some(Arc::new(transport)));
-        self
-    }
-
-    /// Routes URLs matching `pattern` to the client's own transport, ahead of less
-    /// specific mounts (httpx's `mounts={pattern: None}`).
-    pub fn mount_default(mut self, pattern: &str) -> Self {
-        self.parts.mount(pattern, None);
-        self
+    transport_setters! {
+        Transport;
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let named = |name: &'static str| {
+        ///     httpx::MockTransport::new(move |_| httpx::Response::builder(200).text(name).build())
+        /// };
+        /// let client = httpx::Client::builder()
+        ///     .transport(named("default"))
+        ///     .mount("https://internal.example.org", named("internal"))
+        ///     .mount("myapp://", named("app scheme"))
+        ///     .build()?;
+        /// let text = |url: &str| client.get(url).send()?.text();
+        /// assert_eq!(text("https://internal.example.org/x")?, "internal");
+        /// assert_eq!(text("https://example.org/")?, "default");
+        /// assert_eq!(text("myapp://open")?, "app scheme");
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
     }
 
     /// Adds a request event hook, called before each request is sent (redirects

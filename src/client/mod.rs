@@ -226,6 +226,35 @@ macro_rules! shared_client_methods {
 }
 pub(crate) use shared_client_methods;
 
+/// The builder methods that give a client its transports; `$transport` is the
+/// client's transport trait, `$mount_doc` more docs for `mount`.
+macro_rules! transport_setters {
+    ($transport:path; $(#[$mount_doc:meta])*) => {
+        /// The transport for every request not routed by a mount (else this target's
+        /// network transport).
+        pub fn transport(mut self, transport: impl $transport + 'static) -> Self {
+            self.parts.transport = Some(Arc::new(transport));
+            self
+        }
+
+        /// Routes URLs matching `pattern` to `transport` (httpx's `mounts`); see
+        /// [`UrlPattern`](crate::transport::UrlPattern) for the patterns.
+        $(#[$mount_doc])*
+        pub fn mount(mut self, pattern: &str, transport: impl $transport + 'static) -> Self {
+            self.parts.mount(pattern, Some(Arc::new(transport)));
+            self
+        }
+
+        /// Routes URLs matching `pattern` to the client's own transport, ahead of less
+        /// specific mounts (httpx's `mounts={pattern: None}`).
+        pub fn mount_default(mut self, pattern: &str) -> Self {
+            self.parts.mount(pattern, None);
+            self
+        }
+    };
+}
+pub(crate) use transport_setters;
+
 /// The trait impls both clients have in the same form.
 macro_rules! shared_client_impls {
     ($client:ident) => {

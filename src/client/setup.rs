@@ -103,6 +103,15 @@ impl AsyncTransport for FailedSetup {
     }
 }
 
+/// The hyper transport's builder with the client's settings.
+#[cfg(all(feature = "hyper", not(target_family = "wasm")))]
+fn hyper_builder(
+    config: &ClientConfig,
+    proxy: Option<crate::config::Proxy>,
+) -> crate::transport::HttpTransportBuilder {
+    crate::transport::hyper::builder_for(config.limits, config.trust_env, &config.connection, proxy)
+}
+
 /// The default blocking transport of this target, with the client's settings.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub(crate) fn default_transport(
@@ -111,12 +120,7 @@ pub(crate) fn default_transport(
 ) -> crate::Result<Arc<dyn Transport>> {
     #[cfg(all(feature = "hyper", not(target_family = "wasm")))]
     {
-        crate::transport::hyper::default_transport(
-            config.limits,
-            config.trust_env,
-            &config.connection,
-            proxy,
-        )
+        Ok(Arc::new(hyper_builder(config, proxy).build()?))
     }
     // wasi:http: the host owns connections, TLS and proxies.
     #[cfg(all(feature = "wasi", target_os = "wasi"))]
@@ -141,12 +145,7 @@ pub(crate) fn default_async_transport(
 ) -> crate::Result<Arc<dyn AsyncTransport>> {
     #[cfg(all(feature = "hyper", not(target_family = "wasm")))]
     {
-        crate::transport::hyper::default_async_transport(
-            config.limits,
-            config.trust_env,
-            &config.connection,
-            proxy,
-        )
+        Ok(Arc::new(hyper_builder(config, proxy).build_async()?))
     }
     // The browser's fetch: the host owns connections, TLS and proxies, so the client's
     // limits, connection settings and proxy do not apply.

@@ -118,18 +118,10 @@ mod tests {
     use super::*;
     use crate::decoders::tests::iter_lines;
 
-    /// Each case: the chunks fed in, the lines that come out.
-    type Cases<'a> = &'a [(&'a [&'a [u8]], &'a [&'a str])];
-
-    fn assert_lines(cases: Cases<'_>) {
-        for (chunks, expected) in cases {
-            assert_eq!(iter_lines(chunks), *expected, "{chunks:?}");
-        }
-    }
-
+    /// httpx's test_line_decoder_nl, _cr and _crnl: the chunks fed in, the lines out.
     #[test]
-    fn test_line_decoder_nl() {
-        assert_lines(&[
+    fn test_line_decoder_nl_cr_crnl() {
+        let cases: &[(&[&[u8]], &[&str])] = &[
             (&[b""], &[]),
             (&[b"", b"a\n\nb\nc"], &["a", "", "b", "c"]),
             // httpx issue #1033
@@ -137,24 +129,12 @@ mod tests {
                 &[b"", b"12345\n", b"foo ", b"bar ", b"baz\n"],
                 &["12345", "foo bar baz"],
             ),
-        ]);
-    }
-
-    #[test]
-    fn test_line_decoder_cr() {
-        assert_lines(&[
             (&[b"", b"a\r\rb\rc"], &["a", "", "b", "c"]),
             (&[b"", b"a\r\rb\rc\r"], &["a", "", "b", "c"]),
             (
                 &[b"", b"12345\r", b"foo ", b"bar ", b"baz\r"],
                 &["12345", "foo bar baz"],
             ),
-        ]);
-    }
-
-    #[test]
-    fn test_line_decoder_crnl() {
-        assert_lines(&[
             (&[b"", b"a\r\n\r\nb\r\nc"], &["a", "", "b", "c"]),
             (&[b"", b"a\r\n\r\nb\r\nc\r\n"], &["a", "", "b", "c"]),
             (&[b"", b"a\r", b"\n\r\nb\r\nc"], &["a", "", "b", "c"]),
@@ -162,7 +142,10 @@ mod tests {
                 &[b"", b"12345\r\n", b"foo bar baz\r\n"],
                 &["12345", "foo bar baz"],
             ),
-        ]);
+        ];
+        for (chunks, expected) in cases {
+            assert_eq!(iter_lines(chunks), *expected, "{chunks:?}");
+        }
     }
 
     /// Cases checked against httpx's LineDecoder in Python.

@@ -354,10 +354,7 @@ impl Response {
     /// # Ok::<(), httpx::Error>(())
     /// ```
     pub fn iter_bytes_chunked(&mut self, chunk_size: Option<usize>) -> BytesIter<'_> {
-        let reader = match &self.content {
-            Some(content) => Reader::from_content(content.clone(), chunk_size),
-            None => self.reader(true, chunk_size, true),
-        };
+        let reader = self.decoded_reader(chunk_size, true);
         BytesIter {
             response: self,
             reader,
@@ -484,13 +481,19 @@ impl Response {
 
     /// The decoded body as an async stream, re-chunked to `chunk_size` bytes.
     pub fn aiter_bytes_chunked(&mut self, chunk_size: Option<usize>) -> BytesStream<'_> {
-        let reader = match &self.content {
-            Some(content) => Reader::from_content(content.clone(), chunk_size),
-            None => self.reader(true, chunk_size, false),
-        };
+        let reader = self.decoded_reader(chunk_size, false);
         BytesStream {
             response: self,
             reader,
+        }
+    }
+
+    /// A reader of the decoded body: the content when it was read, else the source
+    /// (read by a blocking or an async consumer).
+    fn decoded_reader(&mut self, chunk_size: Option<usize>, blocking: bool) -> Reader {
+        match &self.content {
+            Some(content) => Reader::from_content(content.clone(), chunk_size),
+            None => self.reader(true, chunk_size, blocking),
         }
     }
 

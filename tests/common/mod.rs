@@ -255,3 +255,21 @@ pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
+
+/// An [`echo`] transport that counts its calls.
+pub fn counting_echo() -> (
+    httpx::MockTransport,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = calls.clone();
+    let transport = httpx::MockTransport::new(move |request| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        echo(request)
+    });
+    (transport, calls)
+}
+
+/// The `Accept-Encoding` a client sends with the default features (every decoder; the
+/// suites that use it do not run without them).
+pub const DEFAULT_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";

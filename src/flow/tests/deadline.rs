@@ -37,9 +37,8 @@ fn hop_after(settings: FlowSettings<'static>, later: Duration) -> Scenario {
 #[test]
 fn a_hop_after_the_deadline_is_a_total_timeout() {
     let mut s = hop_after(with_total(1.0), Duration::from_millis(1000));
-    let err = s.finish().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::TotalTimeout);
-    assert_eq!(err.message(), "The total timeout of 1.000s passed");
+    let message = "The total timeout of 1.000s passed";
+    assert_fails(s.finish(), ErrorKind::TotalTimeout, message);
     assert_eq!(s.sent.len(), 1);
 }
 

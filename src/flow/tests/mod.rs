@@ -222,6 +222,12 @@ fn get_with(
     Scenario::new(get("https://a.test/"), settings).replies(replies)
 }
 
+/// Asserts that `result` failed with `kind` and `message`.
+fn assert_fails(result: Result<Response>, kind: crate::error::ErrorKind, message: &str) {
+    let err = result.expect_err("an error");
+    assert_eq!((err.kind(), err.message()), (kind, message));
+}
+
 /// One redirect, then a 200.
 fn one_redirect() -> [Response; 2] {
     [redirect(302, "/b"), reply(200, &[])]

@@ -48,9 +48,8 @@ fn one_hop_past_max_redirects_is_too_many_redirects() {
         redirect(302, "/2"),
         redirect(302, "/3"),
     ]);
-    let err = s.finish().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::TooManyRedirects);
-    assert_eq!(err.message(), "Exceeded maximum allowed redirects (2).");
+    let message = "Exceeded maximum allowed redirects (2).";
+    assert_fails(s.finish(), ErrorKind::TooManyRedirects, message);
     // Two hops were sent after the first request; the third was refused.
     assert_eq!(s.sent.len(), 3);
 }

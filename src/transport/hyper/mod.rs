@@ -474,8 +474,9 @@ impl AsyncTransport for AsyncHttpTransport {
     }
 }
 
-/// A transport builder with a client's settings.
-fn builder_for(
+/// A transport builder with a client's settings: the default transports of both
+/// clients (`build()` and `build_async()`).
+pub(crate) fn builder_for(
     limits: Limits,
     trust_env: bool,
     tls: &ConnectionSettings,
@@ -486,30 +487,6 @@ fn builder_for(
         Some(proxy) => builder.proxy(proxy),
         None => builder,
     }
-}
-
-/// The default blocking transport: hyper, with the client's settings.
-pub(crate) fn default_transport(
-    limits: Limits,
-    trust_env: bool,
-    tls: &ConnectionSettings,
-    proxy: Option<Proxy>,
-) -> Result<Arc<dyn Transport>> {
-    Ok(Arc::new(
-        builder_for(limits, trust_env, tls, proxy).build()?,
-    ))
-}
-
-/// The default async transport: hyper, with the client's settings.
-pub(crate) fn default_async_transport(
-    limits: Limits,
-    trust_env: bool,
-    tls: &ConnectionSettings,
-    proxy: Option<Proxy>,
-) -> Result<Arc<dyn AsyncTransport>> {
-    Ok(Arc::new(
-        builder_for(limits, trust_env, tls, proxy).build_async()?,
-    ))
 }
 
 impl ConnectionSettings {
