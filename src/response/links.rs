@@ -2,6 +2,7 @@
 
 /// One entry of a `Link` header: the URL and its parameters (`rel`, `type`, ...).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Link {
     /// The link target, as written.
     pub url: String,
