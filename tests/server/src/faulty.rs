@@ -1,7 +1,11 @@
 //! [`FaultServer`]: a server that misbehaves at the connection level (stray bytes on an
 //! idle keep-alive connection, connections closed under a pooled client, slow or absent
 //! request-body reads, HTTP/2 GOAWAY and REFUSED_STREAM), for the tests of a client's
-//! connection layer.
+//! connection layer; and, in [`FaultMode::Hostile`], a hostile server that attacks the
+//! client on paths of its own (ambiguous framing, bytes after the body, slow drip, header
+//! floods, decompression bombs, redirect loops, control characters in `Location`),
+//! recording each request it received and on which connection
+//! ([`FaultServer::received`]).
 //!
 //! HTTP/1.1 is written by hand on the socket (request heads parsed with `httparse`), so
 //! that the server does exactly what the mode says and nothing else; HTTP/2 is served over
@@ -18,6 +22,12 @@
 //! let url = server.url("/a"); // http://127.0.0.1:PORT/a
 //! // ... a client sends requests ...
 //! assert_eq!(server.connections_accepted(), 1);
+//!
+//! let hostile = FaultServer::start(FaultMode::Hostile);
+//! let url = hostile.url("/hostile/bytes-after-body");
+//! // ... a client sends it, then a normal request ...
+//! let connections: Vec<usize> = hostile.received().iter().map(|r| r.connection).collect();
+//! # drop((url, connections));
 //!
 //! let h2 = FaultServer::start(FaultMode::H2RefuseEvery { nth: 3 });
 //! let url = h2.url("/x"); // https://127.0.0.1:PORT/x, HTTP/2 only
@@ -133,6 +143,31 @@ pub enum FaultMode {
         /// How long each answer waits.
         delay: Duration,
     },
+    /// HTTP/1.1 keep-alive, a hostile server: requests for `/hostile/...` get answers
+    /// that attack the client (ambiguous or broken framing, bytes after the body,
+    /// slow-drip heads and bodies, header floods, decompression bombs, redirect loops,
+    /// control characters in `Location`; the paths are listed below), every other path
+    /// the ordinary answer. The connection stays open after a hostile answer, so a
+    /// client that reuses it gets what was left on it; [`FaultServer::received`] tells
+    /// which connection each request came on.
+    ///
+    /// | path | answer |
+    /// | --- | --- |
+    /// | `/hostile/duplicate-content-length` | `Content-Length: 5` and `Content-Length: 6`, body `hello!` |
+    /// | `/hostile/content-length-and-chunked?delay_ms=N` | `Transfer-Encoding: chunked` (body `hello`) with a `Content-Length` that also covers a smuggled response written right after it (N ms later with `delay_ms`) |
+    /// | `/hostile/chunk-size/{non-hex,overflow,negative}` | chunked with the chunk size `zz`, `1` and 32 `f`s, or `-5` |
+    /// | `/hostile/bytes-after-body` | `Content-Length: 5`, `hello`, and a complete smuggled response in the same write |
+    /// | `/hostile/slow-head?interval_ms=N` | the head one byte every N ms (default 200), then `hello` |
+    /// | `/hostile/slow-body?interval_ms=N&bytes=B` | the head at once, then B bytes (default 100) one every N ms |
+    /// | `/hostile/header-flood?count=N` | N headers (default 5000) |
+    /// | `/hostile/huge-header?kib=N` | one header line of N KiB (default 1024) |
+    /// | `/hostile/bomb/{gzip,deflate,br,zstd}?mib=N` | N MiB of zeros (default 16) compressed, with `Content-Encoding` |
+    /// | `/hostile/redirect-loop` | `302` to itself |
+    /// | `/hostile/location?to=X` | `302` with `Location:` X percent-decoded and written raw (CR, LF, NUL, ...) |
+    ///
+    /// The smuggled response is `HTTP/1.1 200 OK` with `X-Smuggled: 1` and the body
+    /// `smuggled`.
+    Hostile,
 }
 
 impl FaultMode {
@@ -155,9 +190,37 @@ impl FaultMode {
     }
 }
 
+/// A request as an HTTP/1.1 mode received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReceivedRequest {
+    /// The connection it came on: 1 for the first connection accepted, 2 for the next...
+    pub connection: usize,
+    /// The method.
+    pub method: String,
+    /// The request target as sent (origin form: path and query).
+    pub target: String,
+    /// The header fields in received order, names as sent.
+    pub headers: Vec<(String, String)>,
+    /// The whole head as received (request line, fields, the empty line), bytes as they
+    /// came (invalid UTF-8 replaced).
+    pub head: String,
+}
+
+impl ReceivedRequest {
+    /// The first value of the header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// What the server saw.
 #[derive(Debug, Default)]
 struct Counters {
+    received: std::sync::Mutex<Vec<ReceivedRequest>>,
     connections_accepted: AtomicUsize,
     connections_closed_by_peer: AtomicUsize,
     requests_received: AtomicUsize,
@@ -295,6 +358,16 @@ impl FaultServer {
         self.counters.requests_refused.load(Ordering::SeqCst)
     }
 
+    /// The requests the HTTP/1.1 modes read so far (oldest first), with the connection
+    /// each came on. (HTTP/2 modes record none.)
+    pub fn received(&self) -> Vec<ReceivedRequest> {
+        self.counters
+            .received
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Extra responses written by [`FaultMode::StrayAfterResponse`].
     pub fn stray_responses_sent(&self) -> usize {
         self.counters.stray_responses_sent.load(Ordering::SeqCst)
@@ -329,7 +402,7 @@ async fn accept_loop(
             _ = &mut shutdown => return,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
-                    Counters::bump(&counters.connections_accepted);
+                    let connection = counters.connections_accepted.fetch_add(1, Ordering::SeqCst) + 1;
                     let _ = stream.set_nodelay(true);
                     let counters = counters.clone();
                     match &acceptor {
@@ -337,7 +410,7 @@ async fn accept_loop(
                             tokio::spawn(h2_modes::serve(stream, acceptor.clone(), mode, counters));
                         }
                         None => {
-                            tokio::spawn(h1_modes::serve(stream, mode, counters));
+                            tokio::spawn(h1_modes::serve(stream, mode, counters, connection));
                         }
                     }
                 }
@@ -350,6 +423,7 @@ async fn accept_loop(
 /// The HTTP/1.1 modes, by hand.
 mod h1_modes {
     use super::*;
+    use crate::hostile::Step;
 
     /// How a request body is framed.
     #[derive(Debug, Clone, Copy)]
@@ -365,6 +439,8 @@ mod h1_modes {
         target: String,
         framing: Option<Framing>,
         close: bool,
+        headers: Vec<(String, String)>,
+        raw: String,
     }
 
     /// Paces reads to a rate.
@@ -548,6 +624,25 @@ mod h1_modes {
             self.stream.flush().await
         }
 
+        /// Writes `data` one byte at a time, `interval` apart; fails once the client
+        /// has left (its close is noticed between bytes).
+        async fn drip(&mut self, data: &[u8], interval: Duration) -> io::Result<()> {
+            for (i, byte) in data.iter().enumerate() {
+                if i > 0 {
+                    tokio::select! {
+                        _ = tokio::time::sleep(interval) => {}
+                        read = self.fill(64 * 1024) => {
+                            if read? == 0 {
+                                return Err(io::ErrorKind::ConnectionAborted.into());
+                            }
+                        }
+                    }
+                }
+                self.write(std::slice::from_ref(byte)).await?;
+            }
+            Ok(())
+        }
+
         /// Sends FIN and lets the socket go.
         async fn close(mut self) {
             let _ = self.stream.shutdown().await;
@@ -591,6 +686,17 @@ mod h1_modes {
             target: request.path.unwrap_or("/").to_string(),
             framing,
             close,
+            headers: request
+                .headers
+                .iter()
+                .map(|h| {
+                    (
+                        h.name.to_string(),
+                        String::from_utf8_lossy(h.value).into_owned(),
+                    )
+                })
+                .collect(),
+            raw: String::from_utf8_lossy(&buf[..len]).into_owned(),
         };
         Ok(Some((head, len)))
     }
@@ -616,7 +722,12 @@ mod h1_modes {
     const STRAY: &[u8] =
         b"HTTP/1.1 200 OK\r\nX-Smuggled: 1\r\nContent-Type: text/plain\r\nContent-Length: 8\r\n\r\nsmuggled";
 
-    pub(super) async fn serve(stream: TcpStream, mode: FaultMode, counters: Arc<Counters>) {
+    pub(super) async fn serve(
+        stream: TcpStream,
+        mode: FaultMode,
+        counters: Arc<Counters>,
+        connection: usize,
+    ) {
         let mut conn = Conn {
             stream,
             buf: Vec::new(),
@@ -630,6 +741,17 @@ mod h1_modes {
                 Ok(None) | Err(_) => return,
             };
             Counters::bump(&conn.counters.requests_received);
+            conn.counters
+                .received
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(ReceivedRequest {
+                    connection,
+                    method: head.method.clone(),
+                    target: head.target.clone(),
+                    headers: head.headers.clone(),
+                    head: head.raw.clone(),
+                });
             served += 1;
             if mode == FaultMode::NeverReadBody {
                 tokio::time::sleep(HOLD).await;
@@ -649,6 +771,24 @@ mod h1_modes {
             if mode == FaultMode::CloseAfterRequest && served >= 2 {
                 conn.close().await;
                 return;
+            }
+            if mode == FaultMode::Hostile {
+                if let Some(steps) = crate::hostile::answer(&head.target) {
+                    for step in steps {
+                        let written = match step {
+                            Step::Write(bytes) => conn.write(&bytes).await,
+                            Step::Drip(bytes, interval) => conn.drip(&bytes, interval).await,
+                            Step::Sleep(pause) => {
+                                tokio::time::sleep(pause).await;
+                                Ok(())
+                            }
+                        };
+                        if written.is_err() {
+                            return;
+                        }
+                    }
+                    continue;
+                }
             }
             let text = match mode {
                 FaultMode::SlowBodyReader { .. } => body_bytes.to_string(),

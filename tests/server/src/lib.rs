@@ -26,6 +26,15 @@
 //! [`FaultServer`] is a separate server that misbehaves at the connection level (stray
 //! responses on idle keep-alive connections, unanswered closes, slow or absent body
 //! reads, HTTP/2 GOAWAY and REFUSED_STREAM; see [`FaultMode`]), for connection-layer tests.
+//! Its hostile mode, [`FaultMode::Hostile`], attacks the client instead: ambiguous and
+//! broken framing, bytes after the body on a keep-alive connection, slow-drip heads and
+//! bodies, header floods, decompression bombs, redirect loops and control characters in
+//! `Location`, each on a path of its own next to well-behaved ones, recording what it
+//! received ([`FaultServer::received`]) so that a test can check what the client sent and
+//! on which connection. [`Certificates::generate_expired`],
+//! [`Certificates::generate_self_signed`] and [`Certificates::generate_for`] (another host
+//! name) make the bad certificates of the TLS cases, served with
+//! [`Options::certificates`].
 //!
 //! Every response carries CORS headers (the request's `Origin` echoed, credentials
 //! allowed, every header name exposed), and `OPTIONS` preflights are answered on any path.
@@ -40,6 +49,7 @@ mod echo;
 mod encode;
 mod fault;
 mod faulty;
+mod hostile;
 mod proxy;
 mod req;
 mod routes;
@@ -59,7 +69,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use faulty::{FaultMode, FaultServer};
+pub use faulty::{FaultMode, FaultServer, ReceivedRequest};
 pub use in_process::InProcess;
 pub use proxy::{AddressType, ProxyOptions, ProxyServer, SeenRequest, SocksDetails};
 pub use tls::{ring_provider, Certificates};

@@ -43,6 +43,14 @@ impl fmt::Debug for Certificates {
     }
 }
 
+/// What is wrong with a generated server certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flaw {
+    None,
+    Expired,
+    SelfSigned,
+}
+
 fn rcgen_error(e: rcgen::Error) -> io::Error {
     io::Error::other(format!("certificate generation: {e}"))
 }
@@ -61,6 +69,25 @@ impl Certificates {
     /// `names` (DNS names or IP addresses) instead: a server that answers on 127.0.0.1
     /// under a certificate for another name, to test host-name verification.
     pub fn generate_for(names: &[&str]) -> io::Result<Certificates> {
+        Certificates::generate_with(names, Flaw::None)
+    }
+
+    /// Like [`generate`](Certificates::generate), with a server certificate that expired
+    /// long ago (valid from 2000-01-01 to 2001-01-01; the CA is valid): a client that
+    /// trusts [`ca_pem`](Certificates::ca_pem) still fails with "certificate expired".
+    pub fn generate_expired() -> io::Result<Certificates> {
+        Certificates::generate_with(&["localhost", "127.0.0.1", "::1"], Flaw::Expired)
+    }
+
+    /// Like [`generate`](Certificates::generate), with a self-signed server certificate
+    /// (for `localhost`, `127.0.0.1` and `::1`; not a CA, signed by its own key). The
+    /// CA of [`ca_pem`](Certificates::ca_pem) signs the client certificate only, so
+    /// trusting it does not help: every verifying client fails with an unknown issuer.
+    pub fn generate_self_signed() -> io::Result<Certificates> {
+        Certificates::generate_with(&["localhost", "127.0.0.1", "::1"], Flaw::SelfSigned)
+    }
+
+    fn generate_with(names: &[&str], flaw: Flaw) -> io::Result<Certificates> {
         let ca_key = KeyPair::generate().map_err(rcgen_error)?;
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(rcgen_error)?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -90,10 +117,20 @@ impl Certificates {
             KeyUsagePurpose::KeyEncipherment,
         ];
         server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        server_params.use_authority_key_identifier_extension = true;
-        let server = server_params
-            .signed_by(&server_key, &ca, &ca_key)
-            .map_err(rcgen_error)?;
+        if flaw == Flaw::Expired {
+            server_params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+            server_params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+        }
+        let server = if flaw == Flaw::SelfSigned {
+            server_params
+                .self_signed(&server_key)
+                .map_err(rcgen_error)?
+        } else {
+            server_params.use_authority_key_identifier_extension = true;
+            server_params
+                .signed_by(&server_key, &ca, &ca_key)
+                .map_err(rcgen_error)?
+        };
 
         let client_key = KeyPair::generate().map_err(rcgen_error)?;
         let mut client_params =

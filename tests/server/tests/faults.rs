@@ -312,6 +312,156 @@ fn dropping_the_server_closes_its_connections() {
 }
 
 // ---------------------------------------------------------------------------------------
+// The hostile mode.
+
+#[tokio::test]
+async fn hostile_answers_by_path_and_records_each_request_with_its_connection() {
+    let server = FaultServer::start(FaultMode::Hostile);
+    let mut conn = H1::connect(&server).await;
+    conn.send("GET", "/hostile/bytes-after-body", b"").await;
+    let res = conn.response().await.unwrap();
+    assert_eq!((res.status, res.body.as_str()), (200, "hello"));
+    // The smuggled response follows without being asked for.
+    let extra = conn.response().await.unwrap();
+    assert_eq!(extra.header("x-smuggled"), Some("1"));
+    assert_eq!(extra.body, "smuggled");
+    // Other paths get the ordinary answer, on the same connection.
+    conn.send("GET", "/plain?x=1", b"").await;
+    assert_eq!(conn.response().await.unwrap().body, "answer to /plain?x=1");
+
+    // Location is written raw: the CR LF splits it into two fields.
+    let mut other = H1::connect(&server).await;
+    other
+        .send(
+            "GET",
+            "/hostile/location?to=%2Fa%0D%0AX-Injected%3A%201",
+            b"",
+        )
+        .await;
+    let res = other.response().await.unwrap();
+    assert_eq!(res.status, 302);
+    assert_eq!(res.header("location"), Some("/a"));
+    assert_eq!(res.header("x-injected"), Some("1"));
+
+    let seen = server.received();
+    let summary: Vec<(usize, &str)> = seen
+        .iter()
+        .map(|r| (r.connection, r.target.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, "/hostile/bytes-after-body"),
+            (1, "/plain?x=1"),
+            (2, "/hostile/location?to=%2Fa%0D%0AX-Injected%3A%201"),
+        ]
+    );
+    assert_eq!(seen[0].method, "GET");
+    assert_eq!(seen[0].header("host"), Some("127.0.0.1"));
+    assert!(seen[0]
+        .head
+        .starts_with("GET /hostile/bytes-after-body HTTP/1.1\r\n"));
+    assert!(seen[0].head.ends_with("\r\n\r\n"));
+}
+
+#[tokio::test]
+async fn hostile_framing_and_flood_answers_are_written_as_said() {
+    let server = FaultServer::start(FaultMode::Hostile);
+    let raw = |path: &'static str| {
+        let addr = server.addr();
+        async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let head = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            stream.write_all(head.as_bytes()).await.unwrap();
+            let mut out = Vec::new();
+            // The server keeps hostile connections open: read what arrives in 300 ms.
+            let _ = tokio::time::timeout(Duration::from_millis(300), async {
+                let mut tmp = [0u8; 65536];
+                while let Ok(n) = stream.read(&mut tmp).await {
+                    if n == 0 {
+                        break;
+                    }
+                    out.extend_from_slice(&tmp[..n]);
+                }
+            })
+            .await;
+            String::from_utf8_lossy(&out).into_owned()
+        }
+    };
+    let dup = raw("/hostile/duplicate-content-length").await;
+    assert!(
+        dup.contains("Content-Length: 5\r\nContent-Length: 6\r\n"),
+        "{dup}"
+    );
+    let both = raw("/hostile/content-length-and-chunked").await;
+    assert!(
+        both.contains("Transfer-Encoding: chunked\r\nContent-Length: "),
+        "{both}"
+    );
+    assert!(
+        both.contains("5\r\nhello\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nX-Smuggled: 1"),
+        "{both}"
+    );
+    let non_hex = raw("/hostile/chunk-size/non-hex").await;
+    assert!(non_hex.contains("\r\n\r\nzz\r\nhello"), "{non_hex}");
+    let negative = raw("/hostile/chunk-size/negative").await;
+    assert!(negative.contains("\r\n\r\n-5\r\nhello"), "{negative}");
+    let flood = raw("/hostile/header-flood?count=300").await;
+    assert_eq!(flood.matches("X-Flood-").count(), 300);
+    let huge = raw("/hostile/huge-header?kib=16").await;
+    assert!(huge.len() > 16 * 1024);
+    let started = Instant::now();
+    let slow = raw("/hostile/slow-head?interval_ms=100").await;
+    // 300 ms at a byte per 100 ms: a few bytes of the status line, no more.
+    assert!(
+        !slow.is_empty() && slow.len() <= 5 && "HTTP/1.1".starts_with(&slow),
+        "{slow:?} after {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn bad_certificates_fail_verification_for_their_reason() {
+    use httpx_test_server::{Certificates, Options, TestServer};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let handshake = |certificates: Certificates, names: &str| {
+        let ca = certificates.ca_pem().to_string();
+        let server = TestServer::start_with(Options::new().certificates(certificates));
+        let name = ServerName::try_from(names.to_string()).unwrap();
+        runtime.block_on(async move {
+            let tcp = TcpStream::connect(server.addr()).await.unwrap();
+            TlsConnector::from(client_config(&ca))
+                .connect(name, tcp)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    };
+    assert_eq!(
+        handshake(Certificates::generate().unwrap(), "127.0.0.1"),
+        Ok(())
+    );
+    let expired = handshake(Certificates::generate_expired().unwrap(), "127.0.0.1");
+    assert!(
+        expired.as_ref().unwrap_err().contains("expired"),
+        "{expired:?}"
+    );
+    let self_signed = handshake(Certificates::generate_self_signed().unwrap(), "localhost");
+    assert!(
+        self_signed.as_ref().unwrap_err().contains("UnknownIssuer"),
+        "{self_signed:?}"
+    );
+    let wrong = handshake(
+        Certificates::generate_for(&["other.example"]).unwrap(),
+        "127.0.0.1",
+    );
+    assert!(
+        wrong.as_ref().unwrap_err().contains("not valid for name"),
+        "{wrong:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
 // HTTP/2 with the h2 crate.
 
 fn client_config(ca: &str) -> Arc<ClientConfig> {
