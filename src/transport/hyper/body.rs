@@ -68,10 +68,13 @@ impl Drop for InFlight {
 }
 
 /// The response body as it arrives. At its end the HTTP/1.1 connection goes back to
-/// the pool; dropped early, the connection is closed.
+/// the pool (unless `reuse` is false); dropped early, the connection is closed.
 pub(super) struct ResponseBody {
     pub(super) incoming: Incoming,
     pub(super) conn: Option<(H1Conn, Arc<Shared>)>,
+    /// Whether the HTTP/1.1 connection may serve another request once the body ended:
+    /// false after a response whose framing was ambiguous.
+    pub(super) reuse: bool,
     /// An HTTP/2 connection's handle, which keeps its pool slot while the body streams.
     #[cfg(feature = "http2")]
     pub(super) _shared_conn: Option<pool::H2Conn>,
@@ -113,7 +116,9 @@ impl ResponseBody {
         self.done = true;
         self.in_flight = None;
         if let Some((conn, shared)) = self.conn.take() {
-            shared.pool.put_back(conn);
+            if self.reuse {
+                shared.pool.put_back(conn);
+            }
         }
     }
 }

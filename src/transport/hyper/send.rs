@@ -576,6 +576,7 @@ async fn send(
     let body = ResponseBody {
         incoming,
         conn: back.map(|c| (c, shared.clone())),
+        reuse: !ambiguous_framing(&head.headers),
         _shared_conn: shared_conn,
         in_flight: Some(in_flight),
         deadline: None,
@@ -583,6 +584,17 @@ async fn send(
         done: false,
     };
     Ok((head, body))
+}
+
+/// Whether an HTTP/1.1 response came with both `Transfer-Encoding` and
+/// `Content-Length`. hyper reads the body by `Transfer-Encoding`, as RFC 9112 §6.3 (and
+/// httpx) say, but the message may be a smuggling attempt, or a sign that something on
+/// the way framed it otherwise: its connection is not used again (what the RFC asks of a
+/// server receiving such a request), so that bytes the `Content-Length` covered beyond
+/// the chunked body are never read as the next response.
+fn ambiguous_framing(headers: &http::HeaderMap) -> bool {
+    headers.contains_key(http::header::TRANSFER_ENCODING)
+        && headers.contains_key(http::header::CONTENT_LENGTH)
 }
 
 /// The request's head as hyper takes it (the body is attached by the caller).
