@@ -47,10 +47,9 @@ use crate::response::{History, Response};
 use crate::rt::Instant;
 use crate::transport::Capabilities;
 
-/// The most decoded bytes of a followed redirect's body the client reads (and keeps
-/// in the history); a larger body is not read, so a redirect cannot make the client
-/// inflate an unbounded body.
-pub(crate) const REDIRECT_BODY_LIMIT: usize = 1024 * 1024;
+/// The most decoded bytes of a followed redirect's body the client reads:
+/// [`crate::config::MAX_REDIRECT_BODY_BYTES`].
+pub(crate) const REDIRECT_BODY_LIMIT: usize = crate::config::MAX_REDIRECT_BODY_BYTES;
 
 /// What the driver must do next. `'a` is the auth's lifetime; `F` is the driver's auth
 /// flow type (a blocking or an async flow): the flow hands it out with
