@@ -1,6 +1,6 @@
 //! Client configuration values: [`Timeout`], [`Limits`], [`Proxy`], [`DefaultEncoding`],
-//! [`Credentials`]
-//! and httpx's defaults.
+//! [`Credentials`], httpx's defaults, and the fixed limits on what a server can send
+//! (the `MAX_*` constants; the README's "Limits and hostile input" lists them all).
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,6 +15,35 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// httpx's default `max_redirects`.
 pub const DEFAULT_MAX_REDIRECTS: usize = 20;
+
+/// The most header fields an HTTP/1.1 response head may have on the native transport
+/// (hyper's default, set explicitly): a response with more fails with
+/// `RemoteProtocolError` ("Response head too large: ..."). HTTP/2 counts bytes only,
+/// against [`MAX_RESPONSE_HEAD_BYTES`]. In the browser and on WASI the host decides.
+pub const MAX_RESPONSE_HEADERS: usize = 100;
+
+/// The most bytes of a response head on the native transport: over HTTP/1.1 the
+/// status line and the header fields as received, over HTTP/2 the header list as
+/// RFC 9113 counts it (names and values plus 32 bytes per field). 256 KiB, Chromium's
+/// cap; larger fails with `RemoteProtocolError` ("Response head too large: ...").
+/// In the browser and on WASI the host decides.
+pub const MAX_RESPONSE_HEAD_BYTES: usize = 256 * 1024;
+
+/// The most content codings decoded for one body (`Content-Encoding: gzip, br, ...`):
+/// each coding multiplies the work a small body can cause. More is a `DecodingError`.
+/// curl caps its chain at 5 too.
+pub const MAX_CONTENT_CODINGS: usize = 5;
+
+/// The most decoded bytes of a followed redirect's body the client reads (and keeps
+/// in the history); past it the body is left unread and its connection closed, with
+/// no error, so a redirect cannot make the client inflate an unbounded body.
+pub const MAX_REDIRECT_BODY_BYTES: usize = 1024 * 1024;
+
+pub use crate::cookies::{
+    MAX_COOKIES, MAX_COOKIES_PER_DOMAIN, MAX_COOKIES_PER_HEADER, MAX_COOKIE_ATTRIBUTE_BYTES,
+    MAX_COOKIE_BYTES, MAX_COOKIE_HEADER_BYTES,
+};
+pub use crate::url::MAX_URL_LENGTH;
 
 /// The `User-Agent` this crate sends unless told otherwise.
 pub const USER_AGENT: &str = concat!("httpx-rs/", env!("CARGO_PKG_VERSION"));

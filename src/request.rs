@@ -446,7 +446,8 @@ impl IntoMethod for String {
 }
 
 /// Settings a transport reads from each request: the timeouts, the total deadline, the
-/// redirect policy in force and, for the browser, fetch's `credentials`.
+/// redirect policy in force, the body size limit and, for the browser, fetch's
+/// `credentials`.
 ///
 /// A request builder fills them from the client's settings and the request's own;
 /// a transport or an auth flow reads them with [`Request::options`].
@@ -463,12 +464,14 @@ impl IntoMethod for String {
 ///     .transport(transport)
 ///     .follow_redirects(true)
 ///     .max_redirects(5)
+///     .max_body_size(1 << 20)
 ///     .build()?;
 /// let request = client.get("https://example.org/").timeout(2.0).follow_redirects(false).build()?;
 /// let options = request.options();
 /// assert_eq!(options.timeout, Timeout::new(2.0));
 /// assert!(!options.follow_redirects);
 /// assert_eq!(options.max_redirects, 5);
+/// assert_eq!(options.max_body_size, Some(1 << 20));
 /// # }
 /// # Ok::<(), httpx::Error>(())
 /// ```
@@ -487,6 +490,9 @@ pub struct RequestOptions {
     /// fetch's `credentials` option (browser cookies for this request); `None` leaves
     /// the host's default. Only the fetch transport reads it.
     pub credentials: Option<Credentials>,
+    /// The most bytes the response body may decode to (`max_body_size`); `None` for no
+    /// limit. The client applies it when the body is read; transports need not.
+    pub max_body_size: Option<u64>,
 }
 
 impl Default for RequestOptions {
@@ -497,6 +503,7 @@ impl Default for RequestOptions {
             follow_redirects: false,
             max_redirects: crate::config::DEFAULT_MAX_REDIRECTS,
             credentials: None,
+            max_body_size: None,
         }
     }
 }

@@ -41,7 +41,10 @@ use ::url as whatwg;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 use host_parser as whatwg;
 
-const MAX_URL_LENGTH: usize = 65536;
+/// The longest URL [`Url::parse`] accepts, in bytes (httpx's `MAX_URL_LENGTH`); a
+/// longer URL, or a longer component given on its own (a path, a query), is an
+/// `InvalidUrl` error ("URL too long", "URL component 'path' too long").
+pub const MAX_URL_LENGTH: usize = 65536;
 
 /// An absolute URL.
 ///

@@ -41,6 +41,7 @@ pub struct SendOptions {
     pub(crate) auth: AuthChoice,
     pub(crate) follow_redirects: Option<bool>,
     pub(crate) timeout: Option<Timeout>,
+    pub(crate) max_body_size: Option<u64>,
 }
 
 impl Default for SendOptions {
@@ -50,6 +51,7 @@ impl Default for SendOptions {
             auth: AuthChoice::ClientDefault,
             follow_redirects: None,
             timeout: None,
+            max_body_size: None,
         }
     }
 }
@@ -103,6 +105,31 @@ impl SendOptions {
     /// Timeouts for this send.
     pub fn timeout(mut self, timeout: impl Into<Timeout>) -> SendOptions {
         self.timeout = Some(timeout.into());
+        self
+    }
+    /// The most bytes the response body may decode to for this send, instead of the
+    /// request's and the client's limit (`u64::MAX` lifts it). See
+    /// [`RequestBuilder::max_body_size`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{ErrorKind, SendOptions};
+    ///
+    /// let transport = httpx::MockTransport::new(|_| {
+    ///     httpx::Response::builder(200).stream(["0123456789"; 3].map(Ok::<_, httpx::Error>)).build()
+    /// });
+    /// let client = httpx::Client::builder().transport(transport).build()?;
+    /// let request = client.get("https://example.org/").build()?;
+    /// let err = client.send_with(request, SendOptions::new().max_body_size(25)).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::DecodingError);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
+    pub fn max_body_size(mut self, bytes: u64) -> SendOptions {
+        self.max_body_size = Some(bytes);
         self
     }
 }
@@ -334,6 +361,38 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
         self
     }
 
+    /// The most bytes this response's body may decode to, instead of the client's
+    /// [`max_body_size`](crate::ClientBuilder::max_body_size) (`u64::MAX` lifts the
+    /// client's limit). Reading past it (`send()`, `read()`, the `iter_*` and `aiter_*`
+    /// readers) fails with a `DecodingError`: "The response body exceeded max_body_size
+    /// (N bytes)".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    /// # {
+    /// use httpx::{Client, ErrorKind, MockTransport, Response};
+    ///
+    /// let transport = MockTransport::new(|_| {
+    ///     Response::builder(200).stream(["0123456789"; 3].map(Ok::<_, httpx::Error>)).build()
+    /// });
+    /// let client = Client::builder().transport(transport).build()?;
+    ///
+    /// let err = client.get("https://example.org/").max_body_size(25).send().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::DecodingError);
+    /// assert!(err.to_string().starts_with("The response body exceeded max_body_size (25 bytes)"));
+    ///
+    /// let response = client.get("https://example.org/").max_body_size(30).send()?;
+    /// assert_eq!(response.content()?.len(), 30);
+    /// # }
+    /// # Ok::<(), httpx::Error>(())
+    /// ```
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
+        self
+    }
+
     /// Whether this request follows redirects.
     pub fn follow_redirects(mut self, follow: bool) -> Self {
         self.options.follow_redirects = Some(follow);
@@ -440,6 +499,7 @@ impl<'c, C: ClientKind> RequestBuilder<'c, C> {
             .unwrap_or(config.follow_redirects);
         options.max_redirects = config.max_redirects;
         options.credentials = self.credentials.or(config.credentials);
+        options.max_body_size = self.options.max_body_size.or(config.max_body_size);
         *request.extensions_mut() = self.extensions;
         Ok((self.client, request, self.options))
     }

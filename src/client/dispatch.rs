@@ -113,6 +113,13 @@ impl<T: Routed + ?Sized, Q: ?Sized, P: ?Sized> ClientCore<T, Q, P> {
             has_response_hooks: !self.response_hooks.is_empty(),
             follow_redirects: options.follow_redirects.unwrap_or(config.follow_redirects),
             max_redirects: config.max_redirects,
+            // This send's, else the request's (a built request has the client's),
+            // else the client's (a request made by hand has none).
+            max_body_size: options
+                .max_body_size
+                .or(request.options().max_body_size)
+                .or(config.max_body_size)
+                .filter(|&limit| limit != u64::MAX),
             timeout: options.timeout.unwrap_or(*request.timeout()),
             stream: options.stream,
             default_encoding: config.default_encoding.clone(),

@@ -63,6 +63,8 @@ pub struct ClientConfig {
     pub(crate) timeout: Timeout,
     pub(crate) follow_redirects: bool,
     pub(crate) max_redirects: usize,
+    /// The most bytes a response body may decode to; `None`, the default, for no limit.
+    pub(crate) max_body_size: Option<u64>,
     pub(crate) default_encoding: DefaultEncoding,
     pub(crate) trust_env: bool,
     pub(crate) proxy: Option<Proxy>,
@@ -86,6 +88,7 @@ impl fmt::Debug for ClientConfig {
             .field("timeout", &self.timeout)
             .field("follow_redirects", &self.follow_redirects)
             .field("max_redirects", &self.max_redirects)
+            .field("max_body_size", &self.max_body_size)
             .finish_non_exhaustive()
     }
 }
@@ -109,6 +112,7 @@ impl Default for ConfigBuilder {
                 timeout: Timeout::default(),
                 follow_redirects: false,
                 max_redirects: DEFAULT_MAX_REDIRECTS,
+                max_body_size: None,
                 default_encoding: DefaultEncoding::default(),
                 trust_env: true,
                 proxy: None,
@@ -313,6 +317,37 @@ macro_rules! config_setters {
         /// The most redirects followed before `TooManyRedirects` (default 20).
         pub fn max_redirects(mut self, max: usize) -> Self {
             self.parts.common.config.max_redirects = max;
+            self
+        }
+
+        /// The most bytes a response body may decode to (default: no limit, as in
+        /// httpx). Reading a body past it fails with a `DecodingError` ("The response
+        /// body exceeded max_body_size (N bytes)"), and the connection is closed. The
+        /// limit counts decoded bytes, so a decompression bomb stops at it; it applies
+        /// to `send()`, which reads the body, to `read()`/`aread()` (and so `text()`
+        /// and `json()`) and to the `iter_*`/`aiter_*` readers of a streamed response
+        /// (decoded bytes; raw ones for `iter_raw`). A request can set its own
+        /// ([`RequestBuilder::max_body_size`](crate::RequestBuilder::max_body_size)).
+        ///
+        /// It is a `DecodingError` because the body could not be turned into content
+        /// within the bounds set, as a corrupt gzip body cannot: not a network or
+        /// protocol failure (retrying gets the same body; `is_transport()` is false),
+        /// and reqwest's `is_decode()` is true for it.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("let client = httpx::", $client, "::builder()")]
+        ///     .max_body_size(10 * 1024 * 1024) // 10 MiB
+        ///     .build()?;
+        /// let request = client.get("https://example.org/").build()?;
+        /// assert_eq!(request.options().max_body_size, Some(10 * 1024 * 1024));
+        /// let request = client.get("https://example.org/dump").max_body_size(u64::MAX).build()?;
+        /// assert_eq!(request.options().max_body_size, Some(u64::MAX));
+        /// # Ok::<(), httpx::Error>(())
+        /// ```
+        pub fn max_body_size(mut self, bytes: u64) -> Self {
+            self.parts.common.config.max_body_size = Some(bytes);
             self
         }
 

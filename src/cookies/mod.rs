@@ -113,18 +113,22 @@ mod parse;
 
 pub use self::jar::Cookies;
 
-/// The most bytes a received cookie's name and value may hold together.
-const MAX_NAME_VALUE_BYTES: usize = 4096;
+/// The most bytes a received cookie's name and value may hold together; a larger
+/// cookie is ignored (RFC 6265bis §5.6).
+pub const MAX_COOKIE_BYTES: usize = 4096;
 /// Attribute values longer than this are ignored (RFC 6265bis §5.6).
-const MAX_ATTRIBUTE_VALUE_BYTES: usize = 1024;
-/// The most received cookies kept for one domain.
-const MAX_COOKIES_PER_DOMAIN: usize = 50;
-/// The most received cookies kept in one jar.
-const MAX_COOKIES: usize = 3000;
-/// The most cookies sent in one `Cookie` header (curl's cap).
-const MAX_COOKIES_PER_HEADER: usize = 150;
-/// The longest `Cookie` header value sent (curl's cap, Apache's default field limit).
-const MAX_COOKIE_HEADER_BYTES: usize = 8190;
+pub const MAX_COOKIE_ATTRIBUTE_BYTES: usize = 1024;
+/// The most received cookies kept for one domain; past it the least recently set
+/// one of that domain is evicted (expired cookies go first).
+pub const MAX_COOKIES_PER_DOMAIN: usize = 50;
+/// The most received cookies kept in one jar; past it the least recently set one is
+/// evicted.
+pub const MAX_COOKIES: usize = 3000;
+/// The most cookies sent in one `Cookie` header (curl's cap); the rest are left out.
+pub const MAX_COOKIES_PER_HEADER: usize = 150;
+/// The longest `Cookie` header value sent (curl's cap, Apache's default field limit);
+/// cookies that would go over are left out.
+pub const MAX_COOKIE_HEADER_BYTES: usize = 8190;
 
 /// Well-known public suffixes of more than one label: a heuristic complement to the
 /// "single label" rule, not the Public Suffix List.

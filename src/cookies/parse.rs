@@ -1,6 +1,6 @@
 //! Parsing `Set-Cookie` lines (RFC 6265 §5.2) and their dates (§5.1.1).
 
-use super::{MAX_ATTRIBUTE_VALUE_BYTES, MAX_NAME_VALUE_BYTES};
+use super::{MAX_COOKIE_ATTRIBUTE_BYTES, MAX_COOKIE_BYTES};
 
 /// A `Set-Cookie` line parsed by RFC 6265 §5.2.
 #[derive(Debug, Default)]
@@ -28,7 +28,7 @@ pub(super) fn parse_set_cookie(line: &str, now: i64) -> Option<SetCookie<'_>> {
     let (pair, attributes) = line.split_once(';').unwrap_or((line, ""));
     let (name, value) = pair.split_once('=')?;
     let (name, value) = (trim_wsp(name), trim_wsp(value));
-    if name.is_empty() || name.len() + value.len() > MAX_NAME_VALUE_BYTES {
+    if name.is_empty() || name.len() + value.len() > MAX_COOKIE_BYTES {
         return None;
     }
     let mut cookie = SetCookie {
@@ -42,7 +42,7 @@ pub(super) fn parse_set_cookie(line: &str, now: i64) -> Option<SetCookie<'_>> {
     for av in attributes.split(';') {
         let (key, value) = av.split_once('=').unwrap_or((av, ""));
         let (key, value) = (trim_wsp(key), trim_wsp(value));
-        if value.len() > MAX_ATTRIBUTE_VALUE_BYTES {
+        if value.len() > MAX_COOKIE_ATTRIBUTE_BYTES {
             continue;
         }
         if key.eq_ignore_ascii_case("expires") {

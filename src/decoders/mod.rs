@@ -60,9 +60,8 @@ pub(crate) use self::text::{Charset, TextDecoder};
 /// The most decoded bytes one [`ContentDecoder::next_output`] call materialises.
 pub(crate) const MAX_PIECE: usize = 64 * 1024;
 
-/// The most codings decoded for one body. Stacking codings multiplies the work a
-/// small body can cause; curl caps its chain at 5 too.
-pub(crate) const MAX_CODINGS: usize = 5;
+/// The most codings decoded for one body: [`crate::config::MAX_CONTENT_CODINGS`].
+pub(crate) const MAX_CODINGS: usize = crate::config::MAX_CONTENT_CODINGS;
 
 // ---------------------------------------------------------------------------
 // Content-Encoding
@@ -112,7 +111,7 @@ impl ContentDecoder {
                 if let Some(codec) = Codec::for_token(&token) {
                     if stages.len() == MAX_CODINGS {
                         return Err(Error::decoding(format!(
-                            "Content-Encoding chain is too long: more than {MAX_CODINGS} codings"
+                            "Content-Encoding chain is too long: more than MAX_CONTENT_CODINGS ({MAX_CODINGS}) codings"
                         )));
                     }
                     stages.push(Stage {

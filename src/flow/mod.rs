@@ -47,10 +47,9 @@ use crate::response::{History, Response};
 use crate::rt::Instant;
 use crate::transport::Capabilities;
 
-/// The most decoded bytes of a followed redirect's body the client reads (and keeps
-/// in the history); a larger body is not read, so a redirect cannot make the client
-/// inflate an unbounded body.
-pub(crate) const REDIRECT_BODY_LIMIT: usize = 1024 * 1024;
+/// The most decoded bytes of a followed redirect's body the client reads:
+/// [`crate::config::MAX_REDIRECT_BODY_BYTES`].
+pub(crate) const REDIRECT_BODY_LIMIT: usize = crate::config::MAX_REDIRECT_BODY_BYTES;
 
 /// What the driver must do next. `'a` is the auth's lifetime; `F` is the driver's auth
 /// flow type (a blocking or an async flow): the flow hands it out with
@@ -137,6 +136,8 @@ pub(crate) struct FlowSettings<'a> {
     pub(crate) has_response_hooks: bool,
     pub(crate) follow_redirects: bool,
     pub(crate) max_redirects: usize,
+    /// The most bytes a response body may decode to (`None`: no limit).
+    pub(crate) max_body_size: Option<u64>,
     pub(crate) timeout: Timeout,
     pub(crate) stream: bool,
     pub(crate) default_encoding: DefaultEncoding,
@@ -258,6 +259,9 @@ impl<'a, F> SendFlow<'a, F> {
             }
         }
         response.set_default_encoding(self.settings.default_encoding.clone());
+        if let Err(e) = response.set_max_body_size(self.settings.max_body_size) {
+            return Err(e.with_request(sent.method(), sent.url()));
+        }
         log::info!(
             "HTTP Request: {} {} \"{} {} {}\"",
             sent.method(),
@@ -352,6 +356,7 @@ impl<'a, F> SendFlow<'a, F> {
         options.deadline = self.deadline;
         options.follow_redirects = self.settings.follow_redirects;
         options.max_redirects = self.settings.max_redirects;
+        options.max_body_size = self.settings.max_body_size;
         if options.credentials.is_none() {
             options.credentials = self.settings.credentials;
         }

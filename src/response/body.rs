@@ -132,6 +132,8 @@ impl Response {
                 eof: false,
                 failed: None,
                 finished: false,
+                limit: self.max_body_size,
+                passed: 0,
             },
             Err(e) => Reader::failed(e),
         }
@@ -180,8 +182,9 @@ impl Response {
     }
 
     /// Reads the body like [`read`](Response::read) unless its decoded size passes
-    /// `limit`: then reading stops, the response is closed (its connection is not
-    /// reused) and its content stays unread. Returns whether the body was read.
+    /// `limit` (or `max_body_size`, if smaller): then reading stops, the response is
+    /// closed (its connection is not reused) and its content stays unread, without an
+    /// error. Returns whether the body was read.
     /// The client reads the bodies of redirects it follows this way, so a hostile
     /// redirect cannot make it inflate an unbounded body (urllib3 CVE-2026-21441).
     // The blocking client, which uses it, does not exist in the browser.
@@ -191,6 +194,11 @@ impl Response {
             self.finish();
             return Ok(true);
         }
+        // The smaller limit wins, and passing it is not an error here.
+        let limit = match self.max_body_size.take() {
+            Some(max) => limit.min(usize::try_from(max).unwrap_or(usize::MAX)),
+            None => limit,
+        };
         let mut body = BodyBuffer::new(self.size_hint().min(limit));
         let mut chunks = self.iter_bytes();
         for chunk in chunks.by_ref() {
@@ -213,6 +221,11 @@ impl Response {
             self.finish();
             return Ok(true);
         }
+        // The smaller limit wins, and passing it is not an error here.
+        let limit = match self.max_body_size.take() {
+            Some(max) => limit.min(usize::try_from(max).unwrap_or(usize::MAX)),
+            None => limit,
+        };
         let mut body = BodyBuffer::new(self.size_hint().min(limit));
         let mut chunks = self.aiter_bytes();
         while let Some(chunk) = chunks.next().await {
@@ -699,6 +712,17 @@ struct Reader {
     eof: bool,
     failed: Option<Error>,
     finished: bool,
+    /// `max_body_size`: the most bytes this reader passes on (decoded bytes, or raw
+    /// ones for `iter_raw`), counted before re-chunking.
+    limit: Option<u64>,
+    passed: u64,
+}
+
+/// The error of a body over `max_body_size`.
+pub(super) fn too_large(limit: u64) -> Error {
+    Error::decoding(format!(
+        "The response body exceeded max_body_size ({limit} bytes)"
+    ))
 }
 
 enum Produced {
@@ -718,6 +742,8 @@ impl Reader {
             eof: true,
             failed: Some(err),
             finished: true,
+            limit: None,
+            passed: 0,
         }
     }
 
@@ -738,6 +764,8 @@ impl Reader {
             eof: true,
             failed: None,
             finished: true,
+            limit: None,
+            passed: 0,
         }
     }
 
@@ -754,7 +782,7 @@ impl Reader {
             }
             match &mut self.decoder {
                 Some(decoder) => match decoder.next_output(self.eof) {
-                    Ok(Some(out)) => self.chunker.decode_into(out, &mut self.pending),
+                    Ok(Some(out)) => self.pass(out),
                     Ok(None) if self.eof => {
                         self.finished = true;
                         self.chunker.flush_into(&mut self.pending);
@@ -774,13 +802,28 @@ impl Reader {
         }
     }
 
+    /// Hands a piece to the chunker, unless it takes the body over its limit: then
+    /// the reader fails, and the source is dropped (its connection is not reused).
+    fn pass(&mut self, piece: Bytes) {
+        self.passed = self.passed.saturating_add(piece.len() as u64);
+        match self.limit {
+            Some(limit) if self.passed > limit => {
+                self.finished = true;
+                self.failed = Some(too_large(limit));
+                self.source = None;
+                self.decoder = None;
+            }
+            _ => self.chunker.decode_into(piece, &mut self.pending),
+        }
+    }
+
     fn feed(&mut self, input: Option<Result<Bytes>>, downloaded: &mut u64) {
         match input {
             Some(Ok(chunk)) => {
                 *downloaded += chunk.len() as u64;
                 match &mut self.decoder {
                     Some(decoder) => decoder.feed(chunk),
-                    None => self.chunker.decode_into(chunk, &mut self.pending),
+                    None => self.pass(chunk),
                 }
             }
             Some(Err(e)) => {

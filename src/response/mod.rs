@@ -71,6 +71,8 @@ pub struct Response {
     stream_consumed: bool,
     closed: bool,
     num_bytes_downloaded: u64,
+    /// The most bytes the readers of this body yield (`max_body_size`), if limited.
+    max_body_size: Option<u64>,
     opaque_redirect: bool,
     /// Where the body came from when the host followed redirects itself (fetch).
     final_url: Option<Url>,
@@ -153,6 +155,7 @@ impl Response {
             stream_consumed: false,
             closed: false,
             num_bytes_downloaded: 0,
+            max_body_size: None,
             opaque_redirect: false,
             final_url: None,
             extensions: http::Extensions::new(),
@@ -180,6 +183,7 @@ impl Response {
             stream_consumed: true,
             closed: true,
             num_bytes_downloaded: self.num_bytes_downloaded,
+            max_body_size: self.max_body_size,
             opaque_redirect: self.opaque_redirect,
             final_url: self.final_url.clone(),
             extensions: self.extensions.clone(),
@@ -679,6 +683,18 @@ impl Response {
 
     pub(crate) fn set_default_encoding(&mut self, encoding: DefaultEncoding) {
         self.default_encoding = encoding;
+    }
+
+    /// Limits the bytes the body's readers yield (the client's `max_body_size`). A
+    /// body read already (content built in memory) is checked at once.
+    pub(crate) fn set_max_body_size(&mut self, limit: Option<u64>) -> Result<()> {
+        self.max_body_size = limit;
+        match (&self.content, limit) {
+            (Some(content), Some(limit)) if content.len() as u64 > limit => {
+                Err(body::too_large(limit))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The `Content-Length` header: the size of the body as sent, before any content

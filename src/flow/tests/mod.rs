@@ -37,6 +37,7 @@ fn settings() -> FlowSettings<'static> {
         has_response_hooks: false,
         follow_redirects: true,
         max_redirects: 20,
+        max_body_size: None,
         timeout: Timeout::default(),
         stream: false,
         default_encoding: DefaultEncoding::default(),

@@ -3,6 +3,7 @@
 
 use super::io::{self, IoFailure};
 use super::send::Retry;
+use crate::config::{MAX_RESPONSE_HEADERS, MAX_RESPONSE_HEAD_BYTES};
 use crate::error::{Error, ErrorKind};
 
 /// Whether `err`, from a request hyper took, may be retried; see [`Retry`].
@@ -97,6 +98,16 @@ pub(super) fn map_error(err: hyper::Error, phase: Phase) -> Error {
         None => {
             if err.is_timeout() {
                 (ErrorKind::ReadTimeout, "Timed out".to_string())
+            } else if is_head_too_large(&err) {
+                (ErrorKind::RemoteProtocolError, head_too_large_message())
+            } else if phase != Phase::Body && h2_refused_head(&err) {
+                (
+                    ErrorKind::RemoteProtocolError,
+                    format!(
+                        "HTTP/2 response refused (PROTOCOL_ERROR): a malformed head, or a \
+                         header list over MAX_RESPONSE_HEAD_BYTES ({MAX_RESPONSE_HEAD_BYTES} bytes)"
+                    ),
+                )
             } else if err.is_parse() || err.is_parse_status() {
                 (
                     ErrorKind::RemoteProtocolError,
@@ -125,6 +136,38 @@ pub(super) fn map_error(err: hyper::Error, phase: Phase) -> Error {
         }
     };
     Error::new(kind, message).with_source(err)
+}
+
+/// Whether hyper refused an HTTP/1.1 response head over [`MAX_RESPONSE_HEADERS`]
+/// fields or [`MAX_RESPONSE_HEAD_BYTES`] bytes.
+fn is_head_too_large(err: &hyper::Error) -> bool {
+    // hyper's `is_parse_too_large` needs its `server` feature; its message is stable.
+    err.is_parse() && err.to_string().starts_with("message head is too large")
+}
+
+fn head_too_large_message() -> String {
+    format!(
+        "Response head too large: more than MAX_RESPONSE_HEADERS ({MAX_RESPONSE_HEADERS}) \
+         header fields or MAX_RESPONSE_HEAD_BYTES ({MAX_RESPONSE_HEAD_BYTES}) bytes"
+    )
+}
+
+/// Whether h2 refused the response on its own: it resets the stream with
+/// PROTOCOL_ERROR for a header list over [`MAX_RESPONSE_HEAD_BYTES`] and for a
+/// malformed head alike, and says no more.
+#[cfg(feature = "http2")]
+fn h2_refused_head(err: &hyper::Error) -> bool {
+    find_h2_error(err).is_some_and(|e| {
+        e.is_reset()
+            && e.is_library()
+            && !e.is_go_away()
+            && e.reason() == Some(h2::Reason::PROTOCOL_ERROR)
+    })
+}
+
+#[cfg(not(feature = "http2"))]
+fn h2_refused_head(_: &hyper::Error) -> bool {
+    false
 }
 
 /// A body error with no I/O failure of ours in it: malformed framing is the server

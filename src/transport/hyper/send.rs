@@ -16,7 +16,7 @@ use super::errors::{map_error, retry_class, Phase};
 use super::io::{self, IoTimeouts, TimedIo};
 use super::pool::{self, Conn, Pool};
 use super::Shared;
-use crate::config::Timeout;
+use crate::config::{Timeout, MAX_RESPONSE_HEADERS, MAX_RESPONSE_HEAD_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::headers::Headers;
 use crate::request::Body;
@@ -322,6 +322,8 @@ async fn new_connection(
             let handshake =
                 hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
                     .timer(hyper_util::rt::TokioTimer::new())
+                    // Ours, not hyper's 16 KiB: the same cap as HTTP/1.1's head.
+                    .max_header_list_size(MAX_RESPONSE_HEAD_BYTES as u32)
                     .handshake(io)
                     .await;
             let (sender, connection) = match handshake {
@@ -347,7 +349,11 @@ async fn new_connection(
     if let Some(pending) = pending {
         pending.negotiated_h1();
     }
+    // The head limits are ours, not hyper's defaults (100 fields, the ~400 KB read
+    // buffer): see `crate::config`.
     let (sender, connection) = http1::Builder::new()
+        .max_headers(MAX_RESPONSE_HEADERS)
+        .max_header_size(MAX_RESPONSE_HEAD_BYTES)
         .handshake(io)
         .await
         .map_err(|e| map_error(e, Phase::Connect))?;
