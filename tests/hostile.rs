@@ -6,8 +6,8 @@
 //! asserts the error kind, then sends a normal request on the same client and checks that
 //! it gets its own answer, on a new connection when the hostile one may be poisoned.
 //!
-//! Response-size limits (`max_body_size`) are not asserted here: a decompression bomb is
-//! only checked to stream in bounded chunks.
+//! Here a decompression bomb is checked to stream in bounded chunks; a bomb read whole
+//! against `max_body_size` is in tests/test_limits.rs.
 #![cfg(not(target_family = "wasm"))]
 
 mod common;
