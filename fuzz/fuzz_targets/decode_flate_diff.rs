@@ -43,7 +43,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let (Ok(reference), Err(e)) = (&reference, &ours) {
-        if reference.len() < common::OUTPUT_CAP {
+        // zune-inflate does not check a gzip member's CRC-32 (or ISIZE); httpx does,
+        // as Python's gzip module does (fuzz/regressions/decode_flate_diff/).
+        let unchecked = coding == "gzip" && e.to_string().contains("check");
+        if !unchecked && reference.len() < common::OUTPUT_CAP {
             panic!(
                 "zune-inflate decodes {} bytes, httpx fails: {e}",
                 reference.len()
