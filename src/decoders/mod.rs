@@ -851,7 +851,7 @@ mod tests {
         // The target's layout: chain 1 ("deflate"), 3 chunk lengths (1, 7, 64), body.
         let body = &input[5..];
         let mut chunks = Vec::new();
-        let mut rest = &body[..];
+        let mut rest = body;
         for len in [1, 7, 64].into_iter().cycle() {
             if rest.is_empty() {
                 break;
