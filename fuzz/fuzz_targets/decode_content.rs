@@ -48,6 +48,9 @@ fuzz_target!(|data: &[u8]| {
         }
         (Ok(None), _) | (_, Ok(None)) => {}
         (Err(_), Err(_)) => {}
+        // Finding 3 (fuzz/README.md): brotli-decompressor's fast path misses an error
+        // in some corrupt bodies fed whole that its safe path (small pieces) reports.
+        (Err(_), Ok(_)) if codings.iter().any(|c| c.contains("br")) => {}
         (a, b) => panic!(
             "chunking changed the outcome: {:?} vs {:?}",
             a.map(|_| ()),
