@@ -8,7 +8,7 @@ SHELL := /bin/bash
 WASM_WEB := wasm32-unknown-unknown
 WASM_WASI := wasm32-wasip2
 
-.PHONY: setup lint test test-fresh-lock test-native test-native-minimal test-interop test-browser test-wasi test-npm npm-package demo bench bench-wasi size
+.PHONY: setup lint test test-fuzz fuzz test-fresh-lock test-native test-native-minimal test-interop test-browser test-wasi test-npm npm-package demo bench bench-wasi size
 
 setup:
 	@bash tools/setup.sh
@@ -26,7 +26,7 @@ lint: setup
 	cargo fmt --manifest-path bindings/js/Cargo.toml --check
 	cargo clippy --manifest-path bindings/js/Cargo.toml --target $(WASM_WEB) -- -D warnings
 
-test: setup lint test-fresh-lock test-native test-interop test-browser test-wasi test-npm
+test: setup lint test-fresh-lock test-native test-fuzz test-interop test-browser test-wasi test-npm
 
 # What users build: the latest semver-compatible dependencies, not Cargo.lock's. The
 # working tree is copied to a scratch directory, `cargo update` rewrites the copy's
@@ -64,6 +64,30 @@ test-native-minimal: setup
 # tests/interop/; the tests are #[ignore]d in plain `cargo test`).
 test-interop: setup
 	cargo test --all-features --test interop -- --ignored --test-threads=4
+
+# Fuzzing (fuzz/, cargo-fuzz and libFuzzer, on the pinned nightly of
+# fuzz/rust-toolchain.toml that tools/setup.sh installs): every target is built in one
+# `cargo fuzz build`, then each runs for FUZZ_SECONDS from its committed seeds
+# (fuzz/corpus/<target>/); what it finds goes to a scratch corpus under the fuzz
+# target directory, kept between runs, and a crash stops the run with its input in
+# fuzz/artifacts/<target>/. `make test-fuzz` is the 20 s smoke that `make test` runs.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(sort $(filter-out common,$(patsubst fuzz/fuzz_targets/%.rs,%,$(wildcard fuzz/fuzz_targets/*.rs))))
+fuzz: setup
+	@cd fuzz; cargo fuzz build; \
+	scratch=$$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/fuzz-corpus; \
+	for target in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$target ($(FUZZ_SECONDS) s)"; mkdir -p "$$scratch/$$target"; \
+	  log="$$scratch/$$target.log"; \
+	  if ! cargo fuzz run "$$target" "$$scratch/$$target" "corpus/$$target" -- \
+	      -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$$log" 2>&1; then \
+	    tail -n 60 "$$log"; exit 1; \
+	  fi; \
+	  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' "$$log"; \
+	done
+
+test-fuzz:
+	$(MAKE) fuzz FUZZ_SECONDS=20
 
 # The core and the Url model (whose parser there is the host's URL class), then the
 # fetch transport against the test server (tests/browser_*.rs), each

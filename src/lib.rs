@@ -43,6 +43,10 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Entry points for the fuzz targets in fuzz/ (cargo-fuzz builds with --cfg fuzzing).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod __fuzz;
 pub mod auth;
 mod client;
 pub mod config;

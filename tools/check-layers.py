@@ -30,6 +30,8 @@ LAYERS = [
     ("network transports", ["transport::hyper", "transport::fetch", "transport::wasi"]),
     ("client set-up", ["client::settings", "client::setup"]),
     ("clients", ["client"]),
+    # Entry points for the fuzz targets (compiled only with --cfg fuzzing).
+    ("fuzzing", ["__fuzz"]),
 ]
 
 

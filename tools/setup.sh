@@ -5,6 +5,7 @@
 #   - Debian's chromium and chromium-driver (browser tests)
 #   - wasm-bindgen-cli, the same version as the wasm-bindgen crate in Cargo.lock
 #   - wasmtime-cli, pinned (the newest that builds with this toolchain)
+#   - for fuzz/ only: the dated nightly of fuzz/rust-toolchain.toml and cargo-fuzz, pinned
 #   - the pinned npm tools of tools/js (jco, preview2-shim, binaryen's wasm-opt, playwright-core)
 #     and bindings/js's dev dependencies (terser for the build; typescript, playwright-core,
 #     hono and itty-router for its tests; rolldown, ky and axios for its size comparison)
@@ -17,6 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASMTIME_VERSION=48.0.8
+CARGO_FUZZ_VERSION=0.13.1
+FUZZ_TOOLCHAIN=$(sed -n 's/^channel = "\(.*\)"$/\1/p' fuzz/rust-toolchain.toml)
 JS_DIR=tools/js
 
 log() { printf '[setup %s] %s\n' "$(date +%T)" "$*"; }
@@ -97,7 +100,18 @@ if ! has_exact wasmtime "wasmtime $WASMTIME_VERSION"; then
     --features run,serve,wasi-http,cranelift,component-model,component-model-async,parallel-compilation,wat,pooling-allocator
 fi
 
-# 6. npm packages (the tools, and the npm package's dev dependencies), each reinstalled
+# 6. fuzz/: its pinned nightly (cargo-fuzz needs nightly's sanitizer flags; the library
+#    itself builds on stable) and cargo-fuzz, pinned
+if ! rustup toolchain list | grep -q "^$FUZZ_TOOLCHAIN-"; then
+  log "rustup toolchain install $FUZZ_TOOLCHAIN (fuzz/ only)"
+  rustup toolchain install "$FUZZ_TOOLCHAIN" --profile minimal
+fi
+if ! has_exact cargo-fuzz "cargo-fuzz $CARGO_FUZZ_VERSION"; then
+  log "cargo install cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+fi
+
+# 7. npm packages (the tools, and the npm package's dev dependencies), each reinstalled
 #    only when its package-lock.json changes
 for dir in "$JS_DIR" bindings/js; do
   stamp="$dir/node_modules/.lock.sha256"
