@@ -11,6 +11,7 @@
 #![cfg(not(target_family = "wasm"))]
 
 mod common;
+use common::assert_error;
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -45,19 +46,6 @@ fn connection_of(server: &FaultServer, target: &str) -> usize {
     let seen = received(server, target);
     assert_eq!(seen.len(), 1, "requests for {target}: {seen:#?}");
     seen[0].connection
-}
-
-/// Asserts the error kind and that the message chain names every one of `words`.
-#[track_caller]
-fn assert_error(err: &httpx::Error, kind: ErrorKind, words: &[&str]) {
-    assert_eq!(err.kind(), kind, "{err:?}");
-    let message = common::assert_chain_without_repeats(err).to_ascii_lowercase();
-    for word in words {
-        assert!(
-            message.contains(&word.to_ascii_lowercase()),
-            "{word:?} not in {message:?}"
-        );
-    }
 }
 
 /// Asserts that no request the server received carries a header smuggled through a

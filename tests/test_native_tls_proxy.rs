@@ -15,6 +15,7 @@
 #![cfg(not(target_family = "wasm"))]
 
 mod common;
+use common::assert_error;
 
 use std::net::ToSocketAddrs;
 use std::sync::OnceLock;
@@ -78,21 +79,6 @@ impl WithNative for httpx::AsyncClientBuilder {
 /// The echo object's header `name` (lowercase), if the server received it.
 fn echoed<'a>(echo: &'a Value, name: &str) -> Option<&'a str> {
     echo["headers"][name].as_str()
-}
-
-/// Asserts the error kind and that the message mentions every one of `words`
-/// (case-insensitive).
-#[track_caller]
-fn assert_error(err: &httpx::Error, kind: ErrorKind, words: &[&str]) {
-    assert_eq!(err.kind(), kind, "{err}");
-    // The words may be in the message or in a cause: the whole chain, each cause once.
-    let message = common::assert_chain_without_repeats(err).to_ascii_lowercase();
-    for word in words {
-        assert!(
-            message.contains(&word.to_ascii_lowercase()),
-            "{word:?} not in {err}"
-        );
-    }
 }
 
 /// What a SOCKS5 proxy recorded, with its details.

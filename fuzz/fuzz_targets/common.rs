@@ -16,43 +16,41 @@ pub fn split(data: &[u8]) -> (Vec<usize>, &[u8]) {
 
 /// The body cut at the chosen lengths (one chunk when there are none).
 pub fn chunks<'a>(lens: &[usize], body: &'a [u8]) -> Vec<&'a [u8]> {
-    if lens.is_empty() {
-        return vec![body];
-    }
-    let mut out = Vec::new();
-    let mut rest = body;
-    for &len in lens.iter().cycle() {
-        if rest.is_empty() {
-            break;
-        }
-        let (head, tail) = rest.split_at(len.min(rest.len()));
-        out.push(head);
-        rest = tail;
-    }
-    out
+    cut(lens, body.len(), |_| true)
+        .into_iter()
+        .map(|(start, end)| &body[start..end])
+        .collect()
 }
 
-/// The same cut for text, moved back to char boundaries (never an empty piece
+/// The same cut for text, moved forward to char boundaries (never an empty piece
 /// unless the text is empty).
 pub fn str_chunks<'a>(lens: &[usize], text: &'a str) -> Vec<&'a str> {
+    cut(lens, text.len(), |at| text.is_char_boundary(at))
+        .into_iter()
+        .map(|(start, end)| &text[start..end])
+        .collect()
+}
+
+/// The pieces (start, end) of `len` bytes cut at the chosen lengths, in turn, each end
+/// moved forward to where `can_cut` allows.
+fn cut(lens: &[usize], len: usize, can_cut: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
     if lens.is_empty() {
-        return vec![text];
+        return vec![(0, len)];
     }
-    let mut out = Vec::new();
-    let mut rest = text;
-    for &len in lens.iter().cycle() {
-        if rest.is_empty() {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for &piece in lens.iter().cycle() {
+        if start == len {
             break;
         }
-        let mut cut = len.min(rest.len());
-        while !rest.is_char_boundary(cut) {
-            cut += 1;
+        let mut end = (start + piece).min(len);
+        while !can_cut(end) {
+            end += 1;
         }
-        let (head, tail) = rest.split_at(cut);
-        out.push(head);
-        rest = tail;
+        pieces.push((start, end));
+        start = end;
     }
-    out
+    pieces
 }
 
 /// The most decoded bytes a target looks at: past it, a body counts as a bomb and the

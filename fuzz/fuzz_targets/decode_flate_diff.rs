@@ -46,7 +46,13 @@ fuzz_target!(|data: &[u8]| {
         // zune-inflate does not check a gzip member's CRC-32 (or ISIZE); httpx does,
         // as Python's gzip module does (fuzz/regressions/decode_flate_diff/).
         let unchecked = coding == "gzip" && e.to_string().contains("check");
-        if !unchecked && reference.len() < common::OUTPUT_CAP {
+        // httpx decodes every gzip member, zune-inflate the first: a corrupt header of
+        // a later member fails httpx alone (Python's gzip module fails it too).
+        let later_member = coding == "gzip"
+            && ["header", "compression method"]
+                .iter()
+                .any(|m| e.to_string().contains(m));
+        if !unchecked && !later_member && reference.len() < common::OUTPUT_CAP {
             panic!(
                 "zune-inflate decodes {} bytes, httpx fails: {e}",
                 reference.len()

@@ -273,3 +273,17 @@ pub fn counting_echo() -> (
 /// The `Accept-Encoding` a client sends with the default features (every decoder; the
 /// suites that use it do not run without them).
 pub const DEFAULT_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
+
+/// Asserts the error kind and that the message chain (each cause once) names every one
+/// of `words`, case-insensitively.
+#[track_caller]
+pub fn assert_error(err: &httpx::Error, kind: httpx::ErrorKind, words: &[&str]) {
+    assert_eq!(err.kind(), kind, "{err:?}");
+    let message = assert_chain_without_repeats(err).to_ascii_lowercase();
+    for word in words {
+        assert!(
+            message.contains(&word.to_ascii_lowercase()),
+            "{word:?} not in {message:?}"
+        );
+    }
+}

@@ -103,18 +103,7 @@ impl ConnCtx {
         {
             return None;
         }
-        Some(
-            parsed
-                .headers
-                .iter()
-                .map(|h| {
-                    (
-                        h.name.to_string(),
-                        String::from_utf8_lossy(h.value).into_owned(),
-                    )
-                })
-                .collect(),
-        )
+        Some(crate::util::header_pairs(parsed.headers))
     }
 
     /// Starts recording the next request head (call once the request body is consumed).

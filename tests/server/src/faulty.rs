@@ -686,16 +686,7 @@ mod h1_modes {
             target: request.path.unwrap_or("/").to_string(),
             framing,
             close,
-            headers: request
-                .headers
-                .iter()
-                .map(|h| {
-                    (
-                        h.name.to_string(),
-                        String::from_utf8_lossy(h.value).into_owned(),
-                    )
-                })
-                .collect(),
+            headers: crate::util::header_pairs(request.headers),
             raw: String::from_utf8_lossy(&buf[..len]).into_owned(),
         };
         Ok(Some((head, len)))

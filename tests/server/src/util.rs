@@ -85,6 +85,19 @@ pub(crate) fn redirect(code: u16, location: &str) -> Resp {
 }
 
 /// Appends a header; answers false when the name or value is not valid.
+/// Parsed header fields as owned (name, value) pairs, values decoded lossily.
+pub(crate) fn header_pairs(headers: &[httparse::Header<'_>]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|h| {
+            (
+                h.name.to_string(),
+                String::from_utf8_lossy(h.value).into_owned(),
+            )
+        })
+        .collect()
+}
+
 pub(crate) fn append_header(resp: &mut Resp, name: &str, value: &str) -> bool {
     match (
         HeaderName::from_bytes(name.as_bytes()),
