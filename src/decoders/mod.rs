@@ -401,8 +401,8 @@ impl Codec {
 /// Runs `inflate` over the queued input into `out[*produced..]` until the output is
 /// full, the input is used up or the deflate stream ends (returns `true` then).
 ///
-/// `more_output` remembers that the last call filled the output, because the
-/// inflater may then hold decoded bytes even with no input left.
+/// `more_output` remembers that the last call made progress, because the inflater may
+/// then hold decoded bytes even with no input left.
 #[cfg(any(feature = "gzip", feature = "deflate"))]
 fn inflate_into(
     inflate: &mut flate2::Decompress,
@@ -435,7 +435,10 @@ fn inflate_into(
             *more_output = false;
             return Ok(true);
         }
-        *more_output = filled;
+        // The inflater may hold decoded bytes back even when the output had room (in
+        // the middle of a match, say, when its input ran out): ask again, with no
+        // input, until a call makes no progress.
+        *more_output = filled || consumed > 0 || written > 0;
         if consumed == 0 && written == 0 {
             // No progress is possible with what we have: wait for more input.
             *more_output = false;
@@ -837,12 +840,11 @@ mod tests {
         assert_eq!(out.len(), 16 * 128 * 1024);
     }
 
-    /// Found by fuzz/ (decode_content), not fixed yet: a truncated raw deflate body
-    /// cut into chunks of 1, 7 and 64 bytes decodes to 131,072 bytes, fed whole to
-    /// 131,073: the last byte of a match cut at a piece boundary (2 x MAX_PIECE) is
-    /// lost when no input is left. fuzz/README.md, "Open findings".
+    /// Found by fuzz/ (decode_content): a truncated raw deflate body cut into chunks
+    /// of 1, 7 and 64 bytes decoded to 131,072 bytes, fed whole to 131,073: the
+    /// inflater held the last byte back when its input ran out with room left in the
+    /// output, and it was never asked for it. fuzz/README.md, finding 1.
     #[test]
-    #[ignore = "open fuzz finding: deflate output depends on chunking at a piece boundary"]
     fn deflate_output_does_not_depend_on_chunking_at_a_piece_boundary() {
         let input = include_bytes!(
             "../../fuzz/regressions/decode_content/deflate-stalled-on-short-front-chunk"
