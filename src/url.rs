@@ -828,8 +828,28 @@ impl UrlBuilder {
         for change in self.changes {
             apply(&mut inner, change)?;
         }
-        Url::from_parsed(inner)
+        Url::from_parsed(canonical(inner))
     }
+}
+
+/// The URL a built URL's text parses to. The setters can leave a text that parses to
+/// another URL (both found by fuzzing): a host set on `non-spec:/.//p` kept the `/.`
+/// that guards a path starting with `//` only when there is no host, and a path
+/// starting with `//` set on a URL without a host got no such guard, so
+/// `sc://fiA:kely/` read as a host and a port.
+fn canonical(inner: whatwg::Url) -> whatwg::Url {
+    let text = inner.as_str();
+    let guarded;
+    let text = if !inner.has_host() && inner.path().starts_with("//") {
+        let scheme = inner.scheme();
+        let rest = &text[scheme.len() + 1..];
+        let rest = rest.strip_prefix("/.").unwrap_or(rest);
+        guarded = format!("{scheme}:/.{rest}");
+        guarded.as_str()
+    } else {
+        text
+    };
+    whatwg::Url::parse(text).unwrap_or(inner)
 }
 
 fn invalid_component(name: &str) -> Error {
@@ -1250,6 +1270,29 @@ impl<K: AsRef<str>, V: fmt::Display> From<BTreeMap<K, V>> for QueryParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_built_url_is_what_its_text_parses_to() {
+        // fuzz/regressions/url_ops: a host set on a path-only URL whose path starts `//`,
+        // and such a path set on a URL without a host.
+        let with_host = Url::parse("non-spec:/.//p")
+            .unwrap()
+            .copy_with()
+            .host("key");
+        let url = with_host.build().unwrap();
+        assert_eq!(url.as_str(), "non-spec://key//p");
+        let path_only = Url::parse("sc:/ppa")
+            .unwrap()
+            .copy_with()
+            .path("//fiA:kely/");
+        let url = path_only.build().unwrap();
+        assert_eq!(url.as_str(), "sc:/.//fiA:kely/");
+        assert_eq!(url.path(), "//fiA:kely/");
+        for url in ["non-spec://key//p", "sc:/.//fiA:kely/"] {
+            let parsed = Url::parse(url).unwrap();
+            assert_eq!(parsed.as_str(), url);
+        }
+    }
 
     #[test]
     fn request_target_is_raw_path() {

@@ -46,12 +46,11 @@ fuzz_target!(|data: &[u8]| {
         // zune-inflate does not check a gzip member's CRC-32 (or ISIZE); httpx does,
         // as Python's gzip module does (fuzz/regressions/decode_flate_diff/).
         let unchecked = coding == "gzip" && e.to_string().contains("check");
-        // httpx decodes every gzip member, zune-inflate the first: a corrupt header of
-        // a later member fails httpx alone (Python's gzip module fails it too).
-        let later_member = coding == "gzip"
-            && ["header", "compression method"]
-                .iter()
-                .any(|m| e.to_string().contains(m));
+        // httpx decodes every gzip member, zune-inflate the first: a corrupt later
+        // member (its header or its data) fails httpx alone, as it fails Python's gzip
+        // module. A body with the gzip magic past the first header may have one.
+        let later_member =
+            coding == "gzip" && body.len() > 10 && body[10..].windows(2).any(|w| w == [0x1f, 0x8b]);
         if !unchecked && !later_member && reference.len() < common::OUTPUT_CAP {
             panic!(
                 "zune-inflate decodes {} bytes, httpx fails: {e}",

@@ -13,7 +13,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for (key, link) in response.links() {
-        assert!(!key.is_empty() || link.get("url").is_some_and(str::is_empty));
+        // httpx's key: a non-empty `rel`, else the URL.
+        let rel = link.params.iter().find(|(name, _)| name == "rel");
+        match rel {
+            Some((_, rel)) if !rel.is_empty() => assert_eq!(&key, rel),
+            _ => assert_eq!(key, link.url),
+        }
         let _ = (link.rel(), link.get("url"), link.get("rel"));
     }
 });

@@ -83,7 +83,8 @@ fuzz_target!(|data: &[u8]| {
             form = form.part(name.clone(), part);
             files.push(Field {
                 name,
-                file_name: Some(file_name),
+                // An empty file name is left out of the part's headers, as httpx does.
+                file_name: Some(file_name).filter(|f| !f.is_empty()),
                 content_type: expected_type,
                 data: value,
             });
