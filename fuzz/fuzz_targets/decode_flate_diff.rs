@@ -42,20 +42,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(ours, reference, "deflate output differs from zune-inflate");
         }
     }
-    if let (Ok(reference), Err(e)) = (&reference, &ours) {
-        // zune-inflate does not check a gzip member's CRC-32 (or ISIZE); httpx does,
-        // as Python's gzip module does (fuzz/regressions/decode_flate_diff/).
-        let unchecked = coding == "gzip" && e.to_string().contains("check");
-        // httpx decodes every gzip member, zune-inflate the first: a corrupt later
-        // member (its header or its data) fails httpx alone, as it fails Python's gzip
-        // module. A body with the gzip magic past the first header may have one.
-        let later_member =
-            coding == "gzip" && body.len() > 10 && body[10..].windows(2).any(|w| w == [0x1f, 0x8b]);
-        if !unchecked && !later_member && reference.len() < common::OUTPUT_CAP {
-            panic!(
-                "zune-inflate decodes {} bytes, httpx fails: {e}",
-                reference.len()
-            );
-        }
-    }
+    // Where only zune-inflate decodes, nothing is asserted: it is more lenient than
+    // zlib (it skips gzip CRCs and accepts some invalid code-length repeats that zlib
+    // and httpx refuse) and it stops after the first gzip member, so a one-sided
+    // failure is not a disagreement without a zlib oracle (fuzz/README.md, findings 2,
+    // 4 and 7).
 });
